@@ -1,0 +1,76 @@
+/**
+ * Command line -> RawArgs. Parsing only: no defaults beyond flags' own, no validation of values
+ * (options.ts does that), and unknown flags or stray arguments are errors.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError, type RawArgs } from '../options.js';
+
+export type ParsedArgs = { readonly kind: 'run'; readonly args: RawArgs } | { readonly kind: 'done' }; // help or version printed
+
+export function parseArgs(argv: readonly string[], version: string, writeOut: (text: string) => void): ParsedArgs {
+  const program = new Command('create-cloudrun-app')
+    .description('Create a Cloud Run service or job whose container keeps the Cloud Run runtime contract.')
+    .usage('[directory] [options]')
+    .argument('[directory]', 'where to create the project (default: the service or job name)')
+    .option('-t, --template <id|path>', 'template id (see --list-templates) or a local template folder')
+    .option('-l, --language <id>', 'node | python | ruby | go')
+    .option('-f, --framework <id>', 'express | flask | sinatra | net-http (implies the language)')
+    .addOption(new Option('--type <type>', 'Cloud Run workload: service | job (default: service)'))
+    .option('-n, --name <name>', 'Cloud Run service or job name (default: from the directory name)')
+    .option('--region <region>', 'Cloud Run region (default: us-central1)')
+    .option('--project <id>', 'Google Cloud project (default: the deploy script asks gcloud config)')
+    .option('--var <key=value>', "set a template variable (repeatable; see the template's template.json)", collect)
+    .option('-y, --yes', 'never prompt; every unset option takes its default')
+    .option('--overwrite', 'allow a non-empty directory; its contents are replaced, .git is kept')
+    .option('--dry-run', 'print what would be written; write nothing')
+    .option('--json', 'print one JSON object describing the result on stdout')
+    .option('--list-templates', 'list templates (as JSON with --json) and exit')
+    .helpOption('-h, --help', 'show this help')
+    .version(version, '-V, --version', 'show the version')
+    .allowExcessArguments(false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  npm create cloudrun-app@latest                       ask for everything
+  npm create cloudrun-app@latest my-api -- --framework express --yes
+  npx create-cloudrun-app nightly-report --language go --type job --region europe-west1 --yes
+  npx create-cloudrun-app --list-templates --json`,
+    )
+    .exitOverride()
+    .configureOutput({ writeOut, writeErr: () => {} }); // errors are reported once, by main()
+
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { kind: 'done' };
+      throw new UsageError(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
+    }
+    throw error;
+  }
+  const opts = program.opts();
+  return {
+    kind: 'run',
+    args: {
+      directory: program.args[0],
+      template: opts.template,
+      language: opts.language,
+      framework: opts.framework,
+      type: opts.type,
+      name: opts.name,
+      region: opts.region,
+      project: opts.project,
+      vars: opts.var ?? [],
+      yes: opts.yes === true,
+      overwrite: opts.overwrite === true,
+      dryRun: opts.dryRun === true,
+      json: opts.json === true,
+      listTemplates: opts.listTemplates === true,
+    },
+  };
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

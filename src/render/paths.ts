@@ -1,0 +1,30 @@
+/**
+ * Rules for the paths a template produces. npm drops or renames some files when it packs a
+ * package (`.gitignore` becomes `.npmignore`), so templates ship them under safe names.
+ */
+import path from 'node:path';
+
+const SHIPPED_NAMES: Readonly<Record<string, string>> = {
+  _gitignore: '.gitignore',
+  _dockerignore: '.dockerignore',
+};
+
+export const TEMPLATE_SUFFIX = '.hbs';
+
+/** `+service/`, `+job/`: files that apply only to that workload type and replace shared ones. */
+export const OVERLAY_PREFIX = '+';
+
+/** Output path (posix, relative) for a file's path inside a template folder or overlay. */
+export function outputPath(templatePath: string): string {
+  const segments = templatePath.split('/');
+  let file = segments.pop()!;
+  if (file.endsWith(TEMPLATE_SUFFIX)) file = file.slice(0, -TEMPLATE_SUFFIX.length);
+  return [...segments, SHIPPED_NAMES[file] ?? file].join('/');
+}
+
+/** True when a relative path stays inside the folder it is relative to. */
+export function isContainedPath(relative: string): boolean {
+  if (relative === '' || path.posix.isAbsolute(relative) || path.win32.isAbsolute(relative)) return false;
+  const segments = relative.split(/[\\/]/);
+  return !segments.some((segment) => segment === '..' || segment === '');
+}

@@ -1,0 +1,105 @@
+/**
+ * planFiles(): every file of the project, rendered in memory, before anything touches the disk.
+ * Shared files come from the template root; `+<type>/` overlays add or replace them.
+ */
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Options } from '../options.js';
+import { MANIFEST_FILE, SHARED_PARTIALS_DIR } from '../templates/registry.js';
+import { createRenderer, type RenderContext } from './engine.js';
+import { isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
+
+export interface PlannedFile {
+  /** Posix path relative to the project folder. */
+  readonly path: string;
+  readonly contents: Buffer;
+  readonly mode: 0o644 | 0o755;
+}
+
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+export type PlanInput = Pick<Options, 'template' | 'type' | 'name' | 'region' | 'project' | 'vars'>;
+
+export function renderContext(options: PlanInput): RenderContext {
+  const { manifest } = options.template;
+  return {
+    name: options.name,
+    type: options.type,
+    isService: options.type === 'service',
+    isJob: options.type === 'job',
+    region: options.region,
+    project: options.project,
+    template: { id: manifest.id, name: manifest.name, language: manifest.language, framework: manifest.framework },
+    vars: options.vars,
+  };
+}
+
+export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
+  const { dir, manifest } = options.template;
+  const render = await createRenderer([SHARED_PARTIALS_DIR, path.join(dir, '_partials')]);
+  const context = renderContext(options);
+
+  const sources = new Map<string, string>(); // output path -> template file (relative to dir)
+  const add = (templateFile: string, relativeToLayer: string, replacing: boolean) => {
+    const output = outputPath(relativeToLayer);
+    if (!replacing && sources.has(output)) {
+      throw new TemplateError(`${manifest.id}: ${templateFile} and ${sources.get(output)} both produce ${output}`);
+    }
+    sources.set(output, templateFile);
+  };
+  const files = await listTemplateFiles(dir);
+  const overlay = `${OVERLAY_PREFIX}${options.type}/`;
+  for (const file of files.filter((f) => !f.startsWith(OVERLAY_PREFIX))) add(file, file, false);
+  for (const file of files.filter((f) => f.startsWith(overlay))) add(file, file.slice(overlay.length), true);
+
+  const executables = new Set(manifest.executable);
+  const plan: PlannedFile[] = [];
+  for (const [output, templateFile] of [...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const raw = await readFile(path.join(dir, templateFile));
+    const contents = templateFile.endsWith(TEMPLATE_SUFFIX)
+      ? Buffer.from(render(raw.toString('utf8'), context, `${manifest.id}/${templateFile}`), 'utf8')
+      : raw; // copied byte for byte, so binary files survive
+    plan.push({ path: output, contents, mode: executables.has(output) ? 0o755 : 0o644 });
+    executables.delete(output);
+  }
+  if (executables.size > 0) {
+    throw new TemplateError(`${manifest.id}: template.json executable lists files the template does not produce: ${[...executables].join(', ')}`);
+  }
+  return plan;
+}
+
+/**
+ * Relative posix paths of every file in a template folder, refusing anything that could write
+ * outside the project: symbolic links and names that are not plain path segments.
+ */
+async function listTemplateFiles(root: string, relative = ''): Promise<string[]> {
+  const files: string[] = [];
+  const entries = await readdir(path.join(root, relative));
+  for (const entry of entries.sort()) {
+    const rel = relative ? `${relative}/${entry}` : entry;
+    if (rel === MANIFEST_FILE || rel === '_partials') continue;
+    if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}"`);
+    const info = await lstat(path.join(root, rel));
+    if (info.isSymbolicLink()) throw new TemplateError(`${path.join(root, rel)}: templates may not contain symbolic links`);
+    if (info.isDirectory()) files.push(...(await listTemplateFiles(root, rel)));
+    else if (info.isFile()) files.push(rel);
+    else throw new TemplateError(`${path.join(root, rel)}: not a regular file`);
+  }
+  return files;
+}
+
+/** The manifest's next steps, rendered with the project's context, after a `cd` into it. */
+export async function renderNextSteps(options: PlanInput & Pick<Options, 'displayDir'>): Promise<string[]> {
+  const render = await createRenderer([]);
+  const context = renderContext(options);
+  const steps = options.template.manifest.nextSteps.map((step, index) =>
+    render(step, context, `${options.template.manifest.id}/template.json nextSteps[${index}]`),
+  );
+  return options.displayDir === '.' ? steps : [`cd ${shellWord(options.displayDir)}`, ...steps];
+}
+
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,56 @@
+/** Words for the user: the result as text or as one JSON object, and the template list. */
+import type { Options } from './options.js';
+import type { PlannedFile } from './render/plan.js';
+import type { Template } from './templates/registry.js';
+
+export interface Result {
+  readonly options: Options;
+  readonly files: readonly PlannedFile[];
+  readonly nextSteps: readonly string[];
+}
+
+export function resultJson({ options, files, nextSteps }: Result): string {
+  return JSON.stringify({
+    directory: options.targetDir,
+    template: options.template.manifest.id,
+    type: options.type,
+    name: options.name,
+    region: options.region,
+    project: options.project || null,
+    vars: options.vars,
+    dryRun: options.dryRun,
+    files: files.map((file) => ({ path: file.path, mode: file.mode.toString(8).padStart(4, '0'), bytes: file.contents.length })),
+    nextSteps,
+  });
+}
+
+export function dryRunText({ options, files }: Result): string {
+  const lines = files.map((file) => `  ${file.mode.toString(8).padStart(4, '0')}  ${String(file.contents.length).padStart(6)}  ${file.path}`);
+  return `Dry run: would write ${files.length} files to ${options.displayDir} (nothing written)\n${lines.join('\n')}\n`;
+}
+
+export function createdText({ options, files, nextSteps }: Result): string {
+  const what = `${options.template.manifest.name} ${options.type} "${options.name}"`;
+  return `Created ${what} in ${options.displayDir} (${files.length} files)\n\nNext steps:\n${nextSteps.map((step) => `  ${step}`).join('\n')}\n`;
+}
+
+export function templateListJson(templates: readonly Template[]): string {
+  return JSON.stringify(
+    templates.map(({ manifest, dir }) => ({
+      id: manifest.id,
+      name: manifest.name,
+      language: manifest.language,
+      framework: manifest.framework,
+      types: manifest.types,
+      variables: manifest.variables,
+      dir,
+    })),
+  );
+}
+
+export function templateListText(templates: readonly Template[]): string {
+  const rows = templates.map(({ manifest }) => [manifest.id, manifest.language, manifest.framework, manifest.types.join(', '), manifest.name]);
+  const header = ['TEMPLATE', 'LANGUAGE', 'FRAMEWORK', 'TYPES', 'NAME'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n') + '\n';
+}

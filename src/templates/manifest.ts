@@ -1,0 +1,143 @@
+/**
+ * The template manifest (`templates/<id>/template.json`): its schema, its type, and loading with
+ * errors that name the file and the field. The same schema produces the JSON Schema shipped in
+ * `schema/template.schema.json` (scripts/write-json-schema.ts), so editors and this code agree.
+ */
+import { readFile } from 'node:fs/promises';
+import * as v from 'valibot';
+
+export const WORKLOAD_TYPES = ['service', 'job'] as const;
+export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
+
+const idPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const Id = v.pipe(v.string(), v.regex(idPattern, 'must be lower-case letters, digits and single hyphens, starting with a letter'));
+const Text = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'));
+
+const variableBase = {
+  description: v.pipe(Text, v.description('Shown as the prompt and in --help of --var.')),
+};
+
+const StringVariable = v.strictObject({
+  type: v.literal('string'),
+  default: v.string(),
+  choices: v.optional(v.pipe(v.array(v.string()), v.minLength(1))),
+  pattern: v.optional(v.pipe(v.string(), v.description('A regular expression the whole value must match.'))),
+  ...variableBase,
+});
+const NumberVariable = v.strictObject({
+  type: v.literal('number'),
+  default: v.number(),
+  choices: v.optional(v.pipe(v.array(v.number()), v.minLength(1))),
+  min: v.optional(v.number()),
+  max: v.optional(v.number()),
+  ...variableBase,
+});
+const BooleanVariable = v.strictObject({
+  type: v.literal('boolean'),
+  default: v.boolean(),
+  ...variableBase,
+});
+export const VariableSchema = v.variant('type', [StringVariable, NumberVariable, BooleanVariable]);
+export type TemplateVariable = v.InferOutput<typeof VariableSchema>;
+export type VariableValue = string | number | boolean;
+
+const RelativePath = v.pipe(
+  v.string(),
+  v.check((path) => !path.startsWith('/') && !path.split('/').includes('..'), 'must be a relative path inside the project'),
+);
+
+export const ManifestSchema = v.strictObject({
+  $schema: v.optional(v.string()),
+  id: v.pipe(Id, v.description('Unique template id, e.g. "node-express"; used by --template.')),
+  name: v.pipe(Text, v.description('Display name shown in prompts and --list-templates.')),
+  description: v.optional(Text),
+  language: v.pipe(Id, v.description('Language id used by --language, e.g. "node".')),
+  framework: v.pipe(Id, v.description('Framework id used by --framework, e.g. "express".')),
+  types: v.pipe(
+    v.array(v.picklist(WORKLOAD_TYPES)),
+    v.minLength(1, 'must list at least one of "service", "job"'),
+    v.description('Cloud Run workload types this template supports; the first is the default.'),
+  ),
+  variables: v.optional(
+    v.pipe(
+      v.record(v.pipe(v.string(), v.regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'variable names are camelCase identifiers')), VariableSchema),
+      v.description('Template-specific values, asked interactively and set with --var key=value; rendered as {{vars.key}}.'),
+    ),
+    {},
+  ),
+  executable: v.optional(
+    v.pipe(v.array(RelativePath), v.description('Output paths written with mode 0755 (npm drops the executable bit).')),
+    [],
+  ),
+  nextSteps: v.optional(
+    v.pipe(v.array(Text), v.description('Commands shown after generation (Handlebars, same context as files), after `cd <dir>`.')),
+    [],
+  ),
+});
+
+export type TemplateManifest = Readonly<v.InferOutput<typeof ManifestSchema>>;
+
+/** A manifest problem, worded as `<file>: <field>: <what is wrong>`. */
+export class ManifestError extends Error {
+  override name = 'ManifestError';
+}
+
+export function parseManifest(data: unknown, file: string): TemplateManifest {
+  const result = v.safeParse(ManifestSchema, data);
+  if (!result.success) {
+    const problems = result.issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`);
+    throw new ManifestError(`${file}: ${problems.join('; ')}`);
+  }
+  const manifest = result.output;
+  for (const [key, variable] of Object.entries(manifest.variables)) {
+    const problem = checkVariableValue(variable, variable.default);
+    if (problem) throw new ManifestError(`${file}: variables.${key}.default: ${problem}`);
+  }
+  return manifest;
+}
+
+export async function readManifest(file: string): Promise<TemplateManifest> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ManifestError(`${file}: cannot be read (a template folder needs a template.json)`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ManifestError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  return parseManifest(data, file);
+}
+
+/** Why a value does not fit a declared variable, or undefined when it fits. */
+export function checkVariableValue(variable: TemplateVariable, value: VariableValue): string | undefined {
+  if (typeof value !== variable.type) return `expected a ${variable.type}`;
+  if (variable.type === 'string') {
+    const text = value as string;
+    if (variable.choices && !variable.choices.includes(text)) return `must be one of ${variable.choices.join(', ')}`;
+    if (variable.pattern && !new RegExp(`^(?:${variable.pattern})$`).test(text)) return `must match /${variable.pattern}/`;
+  }
+  if (variable.type === 'number') {
+    const num = value as number;
+    if (!Number.isFinite(num)) return 'expected a finite number';
+    if (variable.choices && !variable.choices.includes(num)) return `must be one of ${variable.choices.join(', ')}`;
+    if (variable.min !== undefined && num < variable.min) return `must be at least ${variable.min}`;
+    if (variable.max !== undefined && num > variable.max) return `must be at most ${variable.max}`;
+  }
+  return undefined;
+}
+
+/** Converts the text of `--var key=value` (or a prompt answer) to the variable's type. */
+export function parseVariableText(variable: TemplateVariable, text: string): VariableValue | undefined {
+  switch (variable.type) {
+    case 'string':
+      return text;
+    case 'number':
+      return text.trim() === '' || Number.isNaN(Number(text)) ? undefined : Number(text);
+    case 'boolean':
+      return text === 'true' ? true : text === 'false' ? false : undefined;
+  }
+}
