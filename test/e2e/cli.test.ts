@@ -1,0 +1,191 @@
+/**
+ * The built bin, run as a script or CI runs it: no terminal, stdin at EOF. Uses the `mini` fixture
+ * through --template <path>, so these prove the generator's behaviour independently of the
+ * built-in templates (golden and container tiers cover those).
+ */
+import { cp, lstat, mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MINI_TEMPLATE_DIR, REPO_ROOT, runBin, snapshotTree, tempDir } from '../support/generator.js';
+
+const version = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
+let cwd: string;
+beforeAll(async () => {
+  cwd = await tempDir('ccra-e2e-');
+});
+const mini = ['--template', MINI_TEMPLATE_DIR];
+
+describe('help, version, template list', () => {
+  it('--help documents every flag of the stable interface', async () => {
+    const { code, stdout } = await runBin(['--help'], { cwd });
+    expect(code).toBe(0);
+    for (const flag of ['-t, --template <id|path>', '-l, --language <id>', '-f, --framework <id>', '--type <type>', '-n, --name <name>',
+      '--region <region>', '--project <id>', '-y, --yes', '--overwrite', '--dry-run', '--json', '--list-templates', '-h, --help', '-V, --version']) {
+      expect(stdout).toContain(flag);
+    }
+  });
+  it('-V prints the package version', async () => {
+    expect(await runBin(['-V'], { cwd })).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+  it('--list-templates --json lists the built-in templates as JSON', async () => {
+    const { code, stdout } = await runBin(['--list-templates', '--json'], { cwd });
+    expect(code).toBe(0);
+    const list = JSON.parse(stdout) as { id: string; types: string[] }[];
+    expect(list.length).toBeGreaterThan(0);
+    for (const template of list) expect(template.types.length).toBeGreaterThan(0);
+  });
+});
+
+describe('generating', () => {
+  it('writes the project with its modes and prints next steps', async () => {
+    const { code, stdout, stderr } = await runBin(['svc', ...mini, '--region', 'europe-west4', '--project', 'my-project-1', '--yes'], { cwd });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Created Mini fixture service "svc" in svc (7 files)');
+    expect(stdout).toContain('cd svc\n  ./run.sh svc');
+    const run = path.join(cwd, 'svc/run.sh');
+    expect((await lstat(run)).mode & 0o777).toBe(0o755);
+    expect(await readFile(run, 'utf8')).toContain('hello from svc (service) in europe-west4 project=my-project-1');
+    expect(await readFile(path.join(cwd, 'svc/.gitignore'), 'utf8')).toBe('node_modules\n');
+  });
+  it('--json prints one object that matches what was written', async () => {
+    const { code, stdout } = await runBin(['json-job', ...mini, '--type', 'job', '--var', 'workers=5', '--json'], { cwd });
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ directory: path.join(cwd, 'json-job'), template: 'mini', type: 'job', name: 'json-job',
+      region: 'us-central1', project: null, vars: { greeting: 'hello', workers: 5, verbose: false }, dryRun: false });
+    for (const file of result.files) {
+      const info = await lstat(path.join(cwd, 'json-job', file.path));
+      expect([file.mode, file.bytes]).toEqual([(info.mode & 0o777).toString(8).padStart(4, '0'), info.size]);
+    }
+  });
+  it('the same inputs give byte-identical output', async () => {
+    await runBin(['same-a', ...mini, '--name', 'same', '--yes'], { cwd });
+    await runBin(['same-b', ...mini, '--name', 'same', '--yes'], { cwd });
+    expect(await snapshotTree(path.join(cwd, 'same-a'))).toEqual(await snapshotTree(path.join(cwd, 'same-b')));
+  });
+  it('a directory name that does not fit is converted into the default name', async () => {
+    const { code, stdout } = await runBin(['My_App', ...mini, '--json'], { cwd });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ name: 'my-app', directory: path.join(cwd, 'My_App') });
+  });
+  it('without a directory, CI mode uses the default name as the folder', async () => {
+    const dir = await tempDir();
+    const { code } = await runBin([...mini], { cwd: dir, env: { CI: 'true' } });
+    expect(code).toBe(0);
+    expect(Object.keys(await snapshotTree(dir))).toContain('cloudrun-service/run.sh');
+  });
+  it('--dry-run prints the plan and writes nothing; with --json too', async () => {
+    const text = await runBin(['dry', ...mini, '--dry-run', '--yes'], { cwd });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^Dry run: would write 7 files to dry \(nothing written\)\n/);
+    expect(text.stdout).toMatch(/0755 +\d+ {2}run\.sh/);
+    const json = await runBin(['dry', ...mini, '--dry-run', '--json'], { cwd });
+    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true });
+    await expect(lstat(path.join(cwd, 'dry'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('bad input: one line on stderr, non-zero, nothing written', () => {
+  it.each([
+    [['--bogus'], /^create-cloudrun-app: error: unknown option '--bogus'\n$/],
+    [['a', 'b'], /too many arguments/],
+    [['--language', 'go', '--framework', 'flask'], /conflicting choices: no template matches --language go and --framework flask/],
+    [['--name', 'Bad_Name'], /invalid --name "Bad_Name"/],
+    [['--type', 'worker'], /unknown --type "worker"/],
+    [['--template', 'no-such-template'], /unknown template "no-such-template"/],
+    [['--template', './no/such/folder'], /not a template folder/],
+    [['--region', 'moon'], /invalid --region "moon"/],
+    [['--project', 'X'], /invalid --project "X"/],
+    [['--language'], /option '-l, --language <id>' argument missing/],
+  ])('%j', async (args, message) => {
+    const dir = await tempDir();
+    const { code, stdout, stderr } = await runBin(['--yes', ...args], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stdout).toBe('');
+    expect(await snapshotTree(dir)).toEqual({});
+  });
+  it.each([
+    [['--var', 'workers=99'], /--var workers: must be at most 8/],
+    [['--var', 'colour=red'], /template "mini" has no variable "colour"/],
+    [['--framework', 'express'], /unknown framework "express" \(choose from: none\)/],
+  ])('%j with a template folder', async (args, message) => {
+    const dir = await tempDir();
+    const { code, stderr } = await runBin(['app', ...mini, ...args, '--yes'], { cwd: dir });
+    expect([code, stderr]).toEqual([1, expect.stringMatching(message)]);
+    expect(await snapshotTree(dir)).toEqual({});
+  });
+  it('a template with a symbolic link or a broken manifest is refused', async () => {
+    const dir = await tempDir();
+    const linked = path.join(dir, 'linked');
+    await cp(MINI_TEMPLATE_DIR, linked, { recursive: true });
+    await symlink('/etc/hostname', path.join(linked, 'hostname'));
+    const first = await runBin(['out', '--template', linked, '--yes'], { cwd: dir });
+    expect([first.code, first.stderr]).toEqual([1, expect.stringMatching(/linked\/hostname: templates may not contain symbolic links\n$/)]);
+    const broken = path.join(dir, 'broken');
+    await mkdir(broken);
+    await writeFile(path.join(broken, 'template.json'), JSON.stringify({ id: 'broken', types: ['daemon'] }));
+    const second = await runBin(['out', '--template', broken, '--yes'], { cwd: dir });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/broken\/template\.json: name: .*; types\.0: /);
+    await expect(lstat(path.join(dir, 'out'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('an existing target', () => {
+  async function occupied(): Promise<string> {
+    const dir = path.join(await tempDir(), 'app');
+    await mkdir(path.join(dir, '.git'), { recursive: true });
+    await writeFile(path.join(dir, '.git/HEAD'), 'ref: refs/heads/main\n');
+    await writeFile(path.join(dir, 'notes.txt'), 'mine');
+    return dir;
+  }
+  it('non-empty without --overwrite: error, nothing changed', async () => {
+    const dir = await occupied();
+    const before = await snapshotTree(dir);
+    const { code, stderr } = await runBin([dir, ...mini, '--yes'], { cwd });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/is not empty \(1 entries\); pass --overwrite/);
+    expect(await snapshotTree(dir)).toEqual(before);
+  });
+  it('--overwrite replaces the contents and keeps .git', async () => {
+    const dir = await occupied();
+    expect((await runBin([dir, ...mini, '--overwrite', '--yes'], { cwd })).code).toBe(0);
+    const after = await snapshotTree(dir);
+    expect(after['.git/HEAD']).toBeDefined();
+    expect(after['notes.txt']).toBeUndefined();
+    expect(after['run.sh']).toMatch(/^755 /);
+  });
+  it('a folder holding only .git counts as empty', async () => {
+    const dir = path.join(await tempDir(), 'repo');
+    await mkdir(path.join(dir, '.git'), { recursive: true });
+    expect((await runBin([dir, ...mini, '--yes'], { cwd })).code).toBe(0);
+  });
+  it('symbolic links already in the target are never followed', async () => {
+    const outside = await tempDir();
+    await writeFile(path.join(outside, 'run.sh'), 'precious');
+    const dir = path.join(await tempDir(), 'app');
+    await mkdir(dir);
+    await symlink(path.join(outside, 'run.sh'), path.join(dir, 'run.sh'));
+    await symlink(outside, path.join(dir, 'shared.txt'));
+    const before = await snapshotTree(outside);
+    expect((await runBin([dir, ...mini, '--overwrite', '--yes'], { cwd })).code).toBe(0);
+    expect(await snapshotTree(outside)).toEqual(before);
+    expect((await lstat(path.join(dir, 'run.sh'))).isSymbolicLink()).toBe(false);
+  });
+  it('a target that is a file or a link to a folder is refused', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'file'), 'x');
+    await mkdir(path.join(dir, 'real'));
+    await symlink(path.join(dir, 'real'), path.join(dir, 'link'));
+    for (const target of ['file', 'link']) {
+      const { code, stderr } = await runBin([target, ...mini, '--overwrite', '--yes'], { cwd: dir });
+      expect([code, stderr]).toEqual([1, expect.stringMatching(/exists and is not a directory/)]);
+    }
+    expect(await readlink(path.join(dir, 'link'))).toBe(path.join(dir, 'real'));
+    expect(await snapshotTree(path.join(dir, 'real'))).toEqual({});
+  });
+});

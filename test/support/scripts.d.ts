@@ -1,0 +1,1 @@
+declare module '*/write-json-schema.mjs' { export function manifestJsonSchema(): Record<string, unknown>; }

@@ -1,0 +1,40 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ManifestError, parseManifest, readManifest } from '../../src/templates/manifest.js';
+import { listTemplates } from '../../src/templates/registry.js';
+import { tempDir } from '../support/generator.js';
+
+const valid = { id: 'x-y', name: 'X', language: 'x', framework: 'y', types: ['service'] };
+
+describe('template.json', () => {
+  it('fills optional fields with empty defaults', () => {
+    expect(parseManifest(valid, 'template.json')).toEqual({ ...valid, variables: {}, executable: [], nextSteps: [] });
+  });
+  it.each([
+    [{ ...valid, id: 'X Y' }, /t\.json: id: must be lower-case/],
+    [{ ...valid, types: [] }, /t\.json: types: must list at least one/],
+    [{ ...valid, types: ['worker'] }, /t\.json: types\.0: /],
+    [{ ...valid, executable: ['../escape.sh'] }, /t\.json: executable\.0: must be a relative path inside the project/],
+    [{ ...valid, executable: ['/etc/passwd'] }, /executable\.0: must be a relative path/],
+    [{ ...valid, colour: 'blue' }, /t\.json: colour: /],
+    [{ ...valid, variables: { port: { type: 'number', default: 'x', description: 'p' } } }, /variables\.port\.default/],
+    [{ ...valid, variables: { mode: { type: 'string', default: 'c', choices: ['a', 'b'], description: 'm' } } }, /variables\.mode\.default: must be one of a, b/],
+    [{ name: 'X' }, /t\.json: id: .*; language: /],
+  ])('reports %j by file and field', (data, message) => {
+    expect(() => parseManifest(data, 't.json')).toThrow(ManifestError);
+    expect(() => parseManifest(data, 't.json')).toThrow(message);
+  });
+  it('reports unreadable and malformed files by path', async () => {
+    const dir = await tempDir();
+    await expect(readManifest(path.join(dir, 'template.json'))).rejects.toThrow(/template\.json: cannot be read/);
+    await writeFile(path.join(dir, 'template.json'), '{ nope');
+    await expect(readManifest(path.join(dir, 'template.json'))).rejects.toThrow(/template\.json: not valid JSON/);
+  });
+  it('a built-in folder whose id differs from its name is refused', async () => {
+    const root = await tempDir();
+    await mkdir(path.join(root, 'folder-name'));
+    await writeFile(path.join(root, 'folder-name', 'template.json'), JSON.stringify(valid));
+    await expect(listTemplates(root)).rejects.toThrow(/id: "x-y" must equal the folder name "folder-name"/);
+  });
+});
