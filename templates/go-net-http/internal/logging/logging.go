@@ -1,0 +1,115 @@
+// Package logging writes one JSON object per line in the shape Cloud Logging reads as a
+// structured log entry (https://cloud.google.com/logging/docs/structured-logging):
+// "severity" and "message" instead of log/slog's "level" and "msg". Cloud Run forwards
+// stdout and stderr to Cloud Logging, so no client library or agent is needed.
+//
+// Attributes put into a context with WithAttrs (a request's trace, for example) are added to
+// every record logged with that context, e.g. logger.InfoContext(ctx, ...).
+package logging
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// Keys Cloud Logging gives a meaning to in a JSON log line.
+const (
+	SeverityKey = "severity"
+	MessageKey  = "message"
+)
+
+// New returns a logger that writes JSON lines to w, dropping records below level.
+func New(w io.Writer, level slog.Leveler) *slog.Logger {
+	jsonHandler := slog.NewJSONHandler(w, &slog.HandlerOptions{
+		Level:       level,
+		ReplaceAttr: cloudLoggingKeys,
+	})
+	return slog.New(contextHandler{jsonHandler})
+}
+
+// ParseLevel reads a LOG_LEVEL value: debug, info, warn/warning or error, in any case.
+// An empty value means info.
+func ParseLevel(text string) (slog.Level, error) {
+	switch strings.ToLower(strings.TrimSpace(text)) {
+	case "":
+		return slog.LevelInfo, nil
+	case "warning": // Cloud Logging's name for slog's WARN
+		return slog.LevelWarn, nil
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(text)); err != nil {
+		return slog.LevelInfo, fmt.Errorf("LOG_LEVEL %q: want debug, info, warning or error", text)
+	}
+	return level, nil
+}
+
+// Severity maps a slog level to the Cloud Logging severity name. slog has four named levels;
+// a custom level from slog.LevelError+4 up becomes CRITICAL so it stands out.
+func Severity(level slog.Level) string {
+	switch {
+	case level < slog.LevelInfo:
+		return "DEBUG"
+	case level < slog.LevelWarn:
+		return "INFO"
+	case level < slog.LevelError:
+		return "WARNING"
+	case level < slog.LevelError+4:
+		return "ERROR"
+	default:
+		return "CRITICAL"
+	}
+}
+
+// cloudLoggingKeys renames slog's built-in keys. "time" stays: Cloud Logging reads it as the
+// entry's timestamp.
+func cloudLoggingKeys(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) > 0 { // only the top-level built-ins are special
+		return a
+	}
+	switch a.Key {
+	case slog.LevelKey:
+		if level, ok := a.Value.Any().(slog.Level); ok {
+			return slog.String(SeverityKey, Severity(level))
+		}
+	case slog.MessageKey:
+		a.Key = MessageKey
+	}
+	return a
+}
+
+type contextKey struct{}
+
+// WithAttrs returns a context whose log records (logged with a *Context method) also carry
+// attrs, after any attributes the context already carried.
+func WithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
+	if len(attrs) == 0 {
+		return ctx
+	}
+	existing, _ := ctx.Value(contextKey{}).([]slog.Attr)
+	merged := make([]slog.Attr, 0, len(existing)+len(attrs))
+	merged = append(append(merged, existing...), attrs...)
+	return context.WithValue(ctx, contextKey{}, merged)
+}
+
+// contextHandler adds the attributes stored by WithAttrs. They land at the top level unless
+// the logger has an open group (logger.WithGroup), so keep trace-carrying loggers group-free.
+type contextHandler struct{ slog.Handler }
+
+func (h contextHandler) Handle(ctx context.Context, record slog.Record) error {
+	if attrs, ok := ctx.Value(contextKey{}).([]slog.Attr); ok {
+		record = record.Clone() // the record may be shared with other handlers
+		record.AddAttrs(attrs...)
+	}
+	return h.Handler.Handle(ctx, record)
+}
+
+func (h contextHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return contextHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h contextHandler) WithGroup(name string) slog.Handler {
+	return contextHandler{h.Handler.WithGroup(name)}
+}

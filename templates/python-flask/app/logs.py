@@ -1,0 +1,131 @@
+"""JSON logs in the shape Cloud Logging reads as structured entries.
+
+Cloud Run forwards every line a container writes to stdout or stderr to Cloud Logging, which
+parses a line that is a JSON object: "severity" becomes the entry's level, "message" its text,
+"time" its timestamp, and "logging.googleapis.com/trace" groups it under a request's trace
+(https://cloud.google.com/logging/docs/structured-logging). So the standard logging module
+and the formatter below are all this project needs: no client library, no agent.
+
+Log as usual; values passed with ``extra`` become fields of the JSON object:
+
+    log = logging.getLogger(__name__)
+    log.info("processed %s", item, extra={"item": item})
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import logging.config
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+# Fields added to every line logged in the current context, such as the trace of the request a
+# thread is serving. A ContextVar, so concurrent requests (threads) never see each other's.
+_context_fields: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "log_context_fields", default=MappingProxyType({})
+)
+
+# Attributes every LogRecord has; any other attribute came from `extra=` and becomes a field.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def bind(**fields: Any) -> contextvars.Token:
+    """Add fields to every line logged in the current context, until `unbind(token)`."""
+    return _context_fields.set({**_context_fields.get(), **fields})
+
+
+def unbind(token: contextvars.Token) -> None:
+    """Undo the `bind` that returned token."""
+    _context_fields.reset(token)
+
+
+def severity(levelno: int) -> str:
+    """Cloud Logging's severity for a logging level. Python's level names are Cloud Logging's
+    severities; a custom level takes the name of the standard level below it."""
+    if levelno >= logging.CRITICAL:
+        return "CRITICAL"
+    if levelno >= logging.ERROR:
+        return "ERROR"
+    if levelno >= logging.WARNING:
+        return "WARNING"
+    if levelno >= logging.INFO:
+        return "INFO"
+    return "DEBUG"
+
+
+class CloudLoggingFormatter(logging.Formatter):
+    """Formats a record as one line of JSON with the fields Cloud Logging gives a meaning to."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "severity": severity(record.levelno),
+            "message": record.getMessage(),
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "logger": record.name,
+        }
+        if record.exc_info:
+            # Error Reporting finds the traceback in this field and groups the errors.
+            entry["stack_trace"] = self.formatException(record.exc_info)
+        elif record.stack_info:
+            entry["stack_trace"] = self.formatStack(record.stack_info)
+        for key, value in _context_fields.get().items():
+            entry.setdefault(key, value)
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
+                entry.setdefault(key, value)
+        # default=str: a value json cannot encode (a datetime, an exception) is logged as text
+        # rather than losing the whole line.
+        return json.dumps(entry, default=str)
+
+
+def parse_level(value: str | None) -> str | None:
+    """The level a LOG_LEVEL value names (debug, info, warning, error, critical, in any case):
+    INFO when it is empty, None when it names no level."""
+    value = (value or "INFO").strip().upper()
+    if value == "WARN":
+        value = "WARNING"
+    return value if value in LEVELS else None
+
+
+def logging_config(level: str = "INFO") -> dict[str, Any]:
+    """A logging.config.dictConfig() configuration: every logger writes JSON lines to stdout
+    through the root logger. gunicorn.conf.py passes it to gunicorn as logconfig_dict."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"cloud_logging": {"()": CloudLoggingFormatter}},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "formatter": "cloud_logging",
+                "stream": "ext://sys.stdout",
+            }
+        },
+        "root": {"level": level, "handlers": ["stdout"]},
+    }
+
+
+def setup_logging(log_level: str | None = None) -> None:
+    """Send every log line to stdout as JSON, at the level log_level (default: the LOG_LEVEL
+    environment variable) names."""
+    if log_level is None:
+        log_level = os.environ.get("LOG_LEVEL")
+    level = parse_level(log_level)
+    logging.config.dictConfig(logging_config(level or "INFO"))
+    if level is None:
+        logging.getLogger(__name__).warning(
+            "LOG_LEVEL=%r is not a level: using INFO", log_level, extra={"logLevel": log_level}
+        )

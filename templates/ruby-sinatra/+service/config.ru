@@ -1,0 +1,15 @@
+# frozen_string_literal: true
+
+# The Rack application Puma serves (Puma loads this file): the Sinatra app behind the request
+# logger, which gives each request a logger that carries its trace.
+
+require_relative "app"
+require_relative "lib/project_id"
+require_relative "lib/request_logger"
+require_relative "lib/structured_logger"
+
+log = StructuredLogger.new
+project_id = ProjectId.new(log: log).start
+
+use RequestLogger, log: log, project_id: project_id
+run App

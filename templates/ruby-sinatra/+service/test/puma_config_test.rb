@@ -1,0 +1,70 @@
+# frozen_string_literal: true
+
+require "test_helper"
+require "puma"
+require "puma/configuration"
+require_relative "../lib/puma_log"
+require_relative "../lib/shutdown_guard"
+
+# config/puma.rb as Puma reads it.
+class PumaConfigTest < Minitest::Test
+  include TestHelpers
+
+  CONFIG = File.join(ROOT, "config", "puma.rb")
+
+  def options(env = {})
+    with_env({ "PORT" => nil, "PUMA_MAX_THREADS" => nil, "PUMA_MIN_THREADS" => nil }.merge(env)) do
+      Puma::Configuration.new(config_files: [CONFIG]).tap(&:load).options
+    end
+  end
+
+  def test_listens_on_all_interfaces_at_port_8080_by_default
+    assert_equal ["tcp://0.0.0.0:8080"], options[:binds]
+  end
+
+  def test_listens_on_port_from_the_port_variable
+    assert_equal ["tcp://0.0.0.0:18345"], options("PORT" => "18345")[:binds]
+  end
+
+  def test_one_process_with_a_fixed_pool_of_threads
+    assert_equal 0, options[:workers]
+    assert_equal [5, 5], [options[:min_threads], options[:max_threads]]
+    eight = options("PUMA_MAX_THREADS" => "8")
+    assert_equal [8, 8], [eight[:min_threads], eight[:max_threads]]
+  end
+
+  def test_shutdown_settings_fit_cloud_runs_ten_seconds
+    opts = options
+    assert_equal false, opts[:raise_exception_on_sigterm]
+    refute opts[:drain_on_shutdown] # it would keep accepting while connections keep arriving
+    assert_equal false, opts[:enable_keep_alives]
+    assert_operator opts[:force_shutdown_after], :<, ShutdownGuard::DEADLINE_SECONDS
+    assert_operator opts[:force_shutdown_after], :>, 0
+  end
+
+  def test_puma_lines_become_json_entries
+    formatter = options[:log_formatter]
+
+    listening = JSON.parse(formatter.call("* Listening on http://0.0.0.0:8080"))
+    assert_equal "INFO", listening["severity"]
+    assert_equal "Listening on http://0.0.0.0:8080", listening["message"]
+    assert_equal "puma", listening["logger"]
+    assert_equal "Goodbye!", JSON.parse(formatter.call("- Goodbye!"))["message"]
+    assert_equal "ERROR", JSON.parse(formatter.call("! Unable to load application: x"))["severity"]
+    assert_match(/\Apuma shutdown: /, JSON.parse(formatter.call("=== puma shutdown: now ==="))["message"])
+  end
+
+  def test_puma_level_errors_answer_json_and_are_logged
+    handler = options[:lowlevel_error_handler]
+    response = nil
+    out, = capture_subprocess_io do
+      response = handler.call(RuntimeError.new("x"), { "REQUEST_METHOD" => "GET", "PATH_INFO" => "/" }, 400)
+    end
+    status, headers, body = response
+
+    assert_equal 400, status
+    assert_equal "application/json", headers["content-type"]
+    assert_equal({ "error" => "bad request" }, JSON.parse(body.join))
+    assert_equal "WARNING", JSON.parse(out)["severity"]
+  end
+end

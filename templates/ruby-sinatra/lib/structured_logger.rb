@@ -1,0 +1,109 @@
+# frozen_string_literal: true
+
+# Structured logging for Cloud Run: one JSON object per line on stdout.
+#
+# Cloud Run hands every line to Cloud Logging, which reads `severity` and `message` (and the
+# `logging.googleapis.com/*` fields) from it and keeps every other field in the entry's
+# jsonPayload, where it can be filtered on. No logging library or API call is needed for that.
+#
+# It is not Ruby's ::Logger on purpose: ::Logger takes a lock (a Monitor) that cannot be taken
+# inside a signal handler, and the shutdown code logs from one. IO#write is atomic per call and
+# allowed there, so each entry is written with a single write.
+
+require "json"
+require "time"
+
+class StructuredLogger
+  # Cloud Logging's severities, lowest first.
+  SEVERITIES = %w[DEBUG INFO NOTICE WARNING ERROR CRITICAL].freeze
+  # LOG_LEVEL accepts these names too.
+  LEVEL_ALIASES = { "WARN" => "WARNING", "FATAL" => "CRITICAL" }.freeze
+
+  attr_reader :fields, :level
+
+  # io: where lines go (stdout by default; tests pass a StringIO).
+  # level: the lowest severity written, e.g. "info" (LOG_LEVEL).
+  # fields: added to every entry (see #child).
+  def initialize(io = $stdout, level: ENV.fetch("LOG_LEVEL", "info"), fields: {})
+    @io = io
+    # Docker and Cloud Run read stdout through a pipe, which Ruby would otherwise buffer.
+    @io.sync = true if @io.respond_to?(:sync=)
+    @level = self.class.severity(level)
+    @threshold = SEVERITIES.index(@level)
+    @fields = fields.freeze
+  end
+
+  # The Cloud Logging severity for a level name such as "warn" or "ERROR".
+  def self.severity(name)
+    upper = name.to_s.strip.upcase
+    upper = LEVEL_ALIASES.fetch(upper, upper)
+    unless SEVERITIES.include?(upper)
+      raise ArgumentError, "LOG_LEVEL must be one of #{SEVERITIES.join(', ').downcase}, got #{name.inspect}"
+    end
+
+    upper
+  end
+
+  # A logger whose entries all carry `more` too (a request's trace, a task's index).
+  def child(**more)
+    self.class.new(@io, level: @level, fields: @fields.merge(more))
+  end
+
+  # The methods take a message and optional fields: log.info("done", items: 3).
+  # `error:` takes an exception; its message and backtrace are logged so that Error Reporting
+  # groups the entry. A block instead of a message is called only when the entry is written,
+  # as the Rack logger interface (env["rack.logger"]) expects.
+  def debug(message = nil, **fields, &block) = add("DEBUG", message, fields, &block)
+  def info(message = nil, **fields, &block) = add("INFO", message, fields, &block)
+  def notice(message = nil, **fields, &block) = add("NOTICE", message, fields, &block)
+  def warn(message = nil, **fields, &block) = add("WARNING", message, fields, &block)
+  def error(message = nil, **fields, &block) = add("ERROR", message, fields, &block)
+  def critical(message = nil, **fields, &block) = add("CRITICAL", message, fields, &block)
+  alias warning warn
+  alias fatal critical # the names Rack and ::Logger use
+  alias unknown critical
+
+  def add(severity, message = nil, fields = {})
+    return true if SEVERITIES.index(severity) < @threshold
+
+    message = yield if message.nil? && block_given?
+    @io.write("#{line(severity, message, **fields)}\n")
+    true
+  end
+
+  # The JSON text of one entry, without the newline (for code that writes lines itself).
+  def line(severity, message, **fields)
+    serialize(entry(severity, message, fields))
+  end
+
+  private
+
+  def entry(severity, message, fields)
+    error = fields[:error]
+    entry = { "severity" => severity, "message" => message.to_s, "time" => Time.now.utc.iso8601(6) }
+    @fields.merge(fields).each { |key, value| entry[key.to_s] = value unless key == :error }
+    # Fields named like these must not replace them.
+    entry["severity"] = severity
+    entry["message"] = message.to_s
+    if error.is_a?(Exception)
+      # Error Reporting reads the stack trace from `stack_trace`, in Ruby's own format.
+      entry["error"] = "#{error.class}: #{error.message}"
+      entry["stack_trace"] = (["#{error.class}: #{error.message}"] + (error.backtrace || [])).join("\n")
+    elsif !error.nil?
+      entry["error"] = error.to_s
+    end
+    entry
+  end
+
+  # JSON on one line; a value JSON cannot hold (invalid UTF-8, NaN) must not lose the entry.
+  def serialize(entry)
+    JSON.generate(entry)
+  rescue JSON::GeneratorError, Encoding::UndefinedConversionError => e
+    JSON.generate(
+      "severity" => entry["severity"],
+      "message" => entry["message"].to_s.scrub,
+      "time" => entry["time"],
+      "logError" => "fields dropped: #{e.message.to_s.scrub}"
+    )
+  end
+end
