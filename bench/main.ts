@@ -1,0 +1,424 @@
+/**
+ * `npm run bench`: what users care about, measured on this machine (issue 4, Benchmark).
+ *
+ * Per template × type: image size (total and above its base image), container start to first
+ * 200, idle SIGTERM to exit, SIGTERM-under-load drain time, build time (no layer cache) and
+ * rebuild time after a source-only edit; for jobs, start to exit of a task and SIGTERM to exit
+ * mid-SLEEP_MS instead of the HTTP figures. Plus the generator's own figures: time to generate a
+ * project non-interactively, CLI start-up (`--help`), packed size, installed size and dependency
+ * count of the npm package.
+ *
+ * Each timing is repeated (default 5 runs, 3 for builds) and the median reported; every figure is
+ * also shown as a ratio to the best variant in the same run. The table is printed and written as
+ * JSON to .bench/bench-<timestamp>.json and .bench/latest.json.
+ *
+ * The container helpers are the verification suite's own (test/support/); bench/bench.mjs
+ * compiles this file and them with tsc and runs it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { prepareBaseImages, readDockerfile, runServiceLoad } from '../test/support/checks.js';
+import { dependencySteps } from '../test/support/dockerfile-rules.js';
+import { buildImage, Container, engineStatus, inspectImage, REPO_ROOT, removeImages, removeLeftoverContainers, run, tail } from '../test/support/docker.js';
+import { freePort, sleep, waitFor200 } from '../test/support/net.js';
+import { BIN, editSource, generateProject, removeProject, sourceFiles, templatesToVerify, variantsOf, type Variant } from '../test/support/project.js';
+
+interface Options {
+  runs: number;
+  buildRuns: number;
+  loadRuns: number;
+  only: string[];
+  type: string | null;
+  skipPackage: boolean;
+  skipContainers: boolean;
+}
+
+const USAGE = `usage: npm run bench -- [--runs N] [--build-runs N] [--load-runs N] [--template ID]... [--type service|job]
+                        [--quick] [--no-package] [--no-containers]
+
+  --runs N         repetitions of each timing (default 5); the median is reported
+  --build-runs N   repetitions of each image build (default 3)
+  --load-runs N    repetitions of the SIGTERM-under-load drain (default 3)
+  --template ID    only this template (repeatable); default: every template --list-templates shows
+  --type T         only services or only jobs
+  --quick          --runs 2 --build-runs 1 --load-runs 1
+  --no-package     skip npm pack / install of the package
+  --no-containers  only the generator's own figures
+`;
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { runs: 5, buildRuns: 3, loadRuns: 3, only: [], type: null, skipPackage: false, skipContainers: false };
+  const num = (v: string | undefined, flag: string): number => {
+    if (!v || !/^[1-9]\d*$/.test(v)) throw new Error(`${flag} needs a positive number`);
+    return Number(v);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--runs') o.runs = num(argv[++i], a);
+    else if (a === '--build-runs') o.buildRuns = num(argv[++i], a);
+    else if (a === '--load-runs') o.loadRuns = num(argv[++i], a);
+    else if (a === '--template') o.only.push(argv[++i] ?? '');
+    else if (a === '--type') o.type = argv[++i] ?? null;
+    else if (a === '--quick') Object.assign(o, { runs: 2, buildRuns: 1, loadRuns: 1 });
+    else if (a === '--no-package') o.skipPackage = true;
+    else if (a === '--no-containers') o.skipContainers = true;
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
+  }
+  if (o.type !== null && o.type !== 'service' && o.type !== 'job') throw new Error('--type must be service or job');
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+// ---------------------------------------------------------------------------------------------
+
+export interface Metric {
+  readonly unit: 's' | 'MB' | 'count';
+  readonly median: number | null;
+  readonly runs: readonly number[];
+  readonly note?: string;
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const metric = (unit: Metric['unit'], runs: number[], note?: string): Metric => ({ unit, median: median(runs), runs, ...(note ? { note } : {}) });
+
+async function repeat(n: number, once: () => Promise<number | null>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = await once();
+    if (v !== null) out.push(v);
+  }
+  return out;
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`bench: ${line}\n`);
+};
+
+// ---------------------------------------------------------------------------------------------
+// The generator's own figures
+// ---------------------------------------------------------------------------------------------
+
+function timeNode(args: string[], cwd: string): number | null {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { cwd, stdio: 'ignore', env: { ...process.env, CI: 'true' }, timeout: 60_000 });
+  return result.status === 0 ? (performance.now() - started) / 1000 : null;
+}
+
+async function dirSize(dir: string): Promise<number> {
+  const du = await run('du', ['-sb', dir], { timeoutMs: 60_000 });
+  return Number(du.stdout.split('\t')[0]);
+}
+
+async function generatorFigures(o: Options, variants: readonly Variant[]): Promise<Record<string, Metric>> {
+  const out: Record<string, Metric> = {};
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'ccra-bench-gen-'));
+  try {
+    log('CLI start-up (--help)');
+    out['CLI start-up (--help)'] = metric('s', await repeat(o.runs, async () => timeNode([BIN, '--help'], tmp)));
+    for (const template of [...new Set(variants.map((v) => v.template))]) {
+      log(`generate ${template.id}`);
+      let n = 0;
+      out[`generate ${template.id} (--yes)`] = metric(
+        's',
+        await repeat(o.runs, async () => timeNode([BIN, path.join(tmp, `${template.id}-${n++}`), '--template', template.templateArg, '--type', template.types[0]!, '--yes'], tmp)),
+      );
+    }
+    if (!o.skipPackage) {
+      log('npm pack --dry-run --json');
+      const packed = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { timeoutMs: 120_000, cwd: REPO_ROOT });
+      try {
+        const [info] = JSON.parse(packed.stdout) as { size: number; unpackedSize: number; entryCount: number }[];
+        out['package: packed size'] = metric('MB', [info!.size / 1e6]);
+        out['package: unpacked size'] = metric('MB', [info!.unpackedSize / 1e6]);
+        out['package: files'] = metric('count', [info!.entryCount]);
+      } catch {
+        log(`npm pack --dry-run failed: ${tail(packed.stderr, 5)}`);
+      }
+      log('npm pack + npm install --omit=dev of the tarball');
+      const packDir = path.join(tmp, 'pack');
+      await mkdir(packDir);
+      const pack = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir, '--json'], { timeoutMs: 120_000, cwd: REPO_ROOT });
+      const tarball = pack.code === 0 ? path.join(packDir, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename) : null;
+      if (tarball) {
+        const installDir = path.join(tmp, 'install');
+        await mkdir(installDir);
+        await writeFile(path.join(installDir, 'package.json'), '{"name":"bench-install","version":"1.0.0","private":true}\n');
+        const started = performance.now();
+        const install = await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { timeoutMs: 300_000, cwd: installDir });
+        if (install.code === 0) {
+          out['package: npm install time'] = metric('s', [(performance.now() - started) / 1000], 'one run, network and npm cache dependent');
+          out['package: installed size'] = metric('MB', [(await dirSize(path.join(installDir, 'node_modules'))) / 1e6]);
+          const lock = JSON.parse(await readFile(path.join(installDir, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+          const deps = Object.keys(lock.packages).filter((k) => k.startsWith('node_modules/') && k !== 'node_modules/create-cloudrun-app');
+          out['package: dependencies (transitive)'] = metric('count', [deps.length]);
+        } else log(`npm install of the tarball failed: ${tail(install.stderr, 5)}`);
+      } else log(`npm pack failed: ${tail(pack.stderr, 5)}`);
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per variant
+// ---------------------------------------------------------------------------------------------
+
+async function variantFigures(o: Options, variant: Variant, tags: string[], standins: Set<string>): Promise<Record<string, Metric>> {
+  const out: Record<string, Metric> = {};
+  const project = await generateProject(variant, { prefix: 'ccra-bench-' });
+  const tag = `ccra-bench/${variant.template.id}-${variant.type}:latest-run`;
+  tags.push(tag);
+  try {
+    const { model } = await readDockerfile(project);
+    const bases = await prepareBaseImages(model);
+    bases.standins.forEach((s) => standins.add(s));
+    if (!bases.ok) throw new Error(`base images missing: ${bases.missing.join(', ')}`);
+
+    log(`${variant.key}: ${o.buildRuns} build(s) without layer cache`);
+    const builds = await repeat(o.buildRuns, async () => {
+      const b = await buildImage({ context: project.dir, tag, noCache: true });
+      if (!b.ok) throw new Error(`build failed:\n${tail(b.output)}`);
+      // Each uncached build leaves the previous one untagged: remember it, to remove it at the end.
+      const id = (await inspectImage(tag))?.id;
+      if (id) tags.push(id);
+      return b.ms / 1000;
+    });
+    out['build (no layer cache)'] = metric('s', builds);
+
+    const edited = sourceFiles(project).find((f) => dependencySteps(model, f).sourceCopies.length > 0) ?? sourceFiles(project)[0];
+    if (edited) {
+      log(`${variant.key}: ${o.buildRuns} rebuild(s) after editing ${edited}`);
+      const rebuilds = await repeat(o.buildRuns, async () => {
+        const restore = await editSource(project, edited, `bench edit ${Math.random()}`);
+        try {
+          const b = await buildImage({ context: project.dir, tag: `${tag}-edit` });
+          const id = (await inspectImage(`${tag}-edit`))?.id;
+          if (id) tags.push(id);
+          return b.ok ? b.ms / 1000 : null;
+        } finally {
+          await restore();
+        }
+      });
+      tags.push(`${tag}-edit`);
+      out['rebuild after source edit'] = metric('s', rebuilds, edited);
+    }
+    const final = await buildImage({ context: project.dir, tag });
+    if (!final.ok) throw new Error(`build failed:\n${tail(final.output)}`);
+    const info = await inspectImage(tag);
+    const base = model.finalBaseImage === 'scratch' ? null : await inspectImage(model.finalBaseImage);
+    if (info) {
+      out['image size'] = metric('MB', [info.size / 1e6]);
+      out['image above base'] = metric('MB', [(info.size - (base?.size ?? 0)) / 1e6], model.finalBaseImage);
+    }
+
+    if (variant.type === 'service') {
+      log(`${variant.key}: ${o.runs} x start -> first 200 -> idle SIGTERM -> exit`);
+      const ready: number[] = [];
+      const idle: number[] = [];
+      for (let i = 0; i < o.runs; i++) {
+        const port = await freePort();
+        const container = await Container.start(tag, { PORT: String(port) });
+        try {
+          const first = await waitFor200('127.0.0.1', port, 15_000, () => false, 5);
+          if (!first.ok) continue;
+          ready.push((performance.now() - container.startedAt) / 1000);
+          await sleep(300);
+          const killedAt = await container.signal('TERM');
+          const exit = await container.waitExit(12_000);
+          if (exit) idle.push((exit.at - killedAt) / 1000);
+        } finally {
+          await container.remove();
+        }
+      }
+      out['start -> first 200'] = metric('s', ready, 'docker run -d to the first 200 on $PORT');
+      out['idle SIGTERM -> exit'] = metric('s', idle);
+      log(`${variant.key}: ${o.loadRuns} x SIGTERM under keep-alive load`);
+      const drains: number[] = [];
+      for (let i = 0; i < o.loadRuns; i++) {
+        const r = await runServiceLoad(tag);
+        if (r.values?.drainSeconds !== undefined) drains.push(r.values.drainSeconds);
+        if (!r.pass) log(`${variant.key}: load run ${i + 1}: ${r.figure}`);
+      }
+      out['SIGTERM under load -> exit'] = metric('s', drains, '4 keep-alive connections');
+    } else {
+      log(`${variant.key}: ${o.runs} x task run and SIGTERM mid-SLEEP_MS`);
+      const task: number[] = [];
+      const term: number[] = [];
+      for (let i = 0; i < o.runs; i++) {
+        const c = await Container.start(tag, { CLOUD_RUN_TASK_INDEX: '0', CLOUD_RUN_TASK_COUNT: '1' });
+        try {
+          const exit = await c.waitExit(60_000);
+          if (exit?.code === 0) task.push((exit.at - c.startedAt) / 1000);
+        } finally {
+          await c.remove();
+        }
+        const s = await Container.start(tag, { SLEEP_MS: '60000' });
+        try {
+          await sleep(1000);
+          const killedAt = await s.signal('TERM');
+          const exit = await s.waitExit(12_000);
+          if (exit) term.push((exit.at - killedAt) / 1000);
+        } finally {
+          await s.remove();
+        }
+      }
+      out['task: start -> exit 0'] = metric('s', task, 'docker run -d to exit, SLEEP_MS=0');
+      out['task: SIGTERM -> exit'] = metric('s', term, 'mid SLEEP_MS=60000');
+    }
+  } finally {
+    await removeProject(project);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+const fmt = (m: Metric | undefined): string => {
+  if (!m || m.median === null) return '–';
+  if (m.unit === 's') return `${m.median.toFixed(m.median < 10 ? 2 : 1)} s`;
+  if (m.unit === 'MB') return `${m.median.toFixed(1)} MB`;
+  return String(m.median);
+};
+
+/** Below these the best value is too small for a ratio to mean anything (0.0 MB above base, say). */
+const RATIO_FLOOR: Record<Metric['unit'], number> = { s: 0.05, MB: 0.5, count: 1 };
+
+/**
+ * Ratio of each variant's median to the smallest median of that metric among `rows` (one table:
+ * services with services, jobs with jobs). No ratio where the best is below RATIO_FLOOR.
+ */
+function ratios(rows: Record<string, Record<string, Metric>>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  const names = new Set(Object.values(rows).flatMap((r) => Object.keys(r)));
+  for (const name of names) {
+    const values = Object.entries(rows)
+      .map(([k, r]) => [k, r[name]?.median, r[name]?.unit] as const)
+      .filter((e): e is readonly [string, number, Metric['unit']] => typeof e[1] === 'number' && e[2] !== undefined);
+    if (values.length === 0) continue;
+    const best = Math.min(...values.map(([, v]) => v));
+    if (best < RATIO_FLOOR[values[0]![2]]) continue;
+    for (const [k, v] of values) (out[k] ??= {})[name] = v / best;
+  }
+  return out;
+}
+
+function table(title: string, rows: Record<string, Record<string, Metric>>, columns: string[], rowRatios: Record<string, Record<string, number>>): string {
+  const head = ['', ...columns];
+  const body = Object.entries(rows).map(([key, r]) => [
+    key,
+    ...columns.map((c) => {
+      const ratio = rowRatios[key]?.[c];
+      return r[c] && r[c]!.median !== null ? `${fmt(r[c])}${ratio !== undefined && Object.keys(rows).length > 1 ? ` (×${ratio.toFixed(2)})` : ''}` : '–';
+    }),
+  ]);
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)];
+  return `${title}\n\n${lines.join('\n')}\n`;
+}
+
+async function machine(): Promise<Record<string, string | number>> {
+  const engine = await engineStatus();
+  const buildx = await run('docker', ['buildx', 'version'], { timeoutMs: 20_000 });
+  return {
+    host: os.hostname(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGB: Math.round(os.totalmem() / 1e9),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    docker: engine.ok ? engine.version : `none (${engine.reason})`,
+    buildx: buildx.stdout.trim(),
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const o = parseArgs(argv);
+  const started = new Date();
+  const templates = templatesToVerify().filter((t) => o.only.length === 0 || o.only.includes(t.id));
+  if (o.type) process.env.VERIFY_TYPE = o.type;
+  const variants = variantsOf(templates);
+  const info = await machine();
+  log(`${variants.length} variant(s), ${o.runs} runs per timing, ${o.buildRuns} per build, on ${info.cpu} × ${info.cores}`);
+
+  const generator = await generatorFigures(o, variants);
+  const rows: Record<string, Record<string, Metric>> = {};
+  const errors: Record<string, string> = {};
+  const standins = new Set<string>();
+  const tags: string[] = [];
+  const engine = await engineStatus();
+  if (!o.skipContainers && !engine.ok) log(`no Docker engine (${engine.reason}): container figures skipped`);
+  if (!o.skipContainers && engine.ok) {
+    try {
+      for (const variant of variants) {
+        try {
+          rows[variant.key] = await variantFigures(o, variant, tags, standins);
+        } catch (err) {
+          errors[variant.key] = (err as Error).message;
+          log(`${variant.key}: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      await removeImages(tags);
+      await removeLeftoverContainers();
+    }
+  }
+
+  const serviceCols = ['image size', 'image above base', 'start -> first 200', 'idle SIGTERM -> exit', 'SIGTERM under load -> exit', 'build (no layer cache)', 'rebuild after source edit'];
+  const jobCols = ['image size', 'image above base', 'task: start -> exit 0', 'task: SIGTERM -> exit', 'build (no layer cache)', 'rebuild after source edit'];
+  const services = Object.fromEntries(Object.entries(rows).filter(([k]) => k.endsWith('/service')));
+  const jobs = Object.fromEntries(Object.entries(rows).filter(([k]) => k.endsWith('/job')));
+  const rowRatios = { ...ratios(services), ...ratios(jobs) };
+  const genRows = Object.fromEntries(Object.entries(generator).map(([k, m]) => [k, { value: m }]));
+  const finished = new Date();
+  const text = [
+    `create-cloudrun-app benchmark — ${finished.toISOString()}`,
+    `machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGB} GB, ${info.os}; node ${info.node}; docker ${info.docker}`,
+    `medians of ${o.runs} runs (builds: ${o.buildRuns}, load drains: ${o.loadRuns}); (×N) = ratio to the best variant of the same table in this run`,
+    `(no ratio where the best value is under ${RATIO_FLOOR.MB} MB or ${RATIO_FLOOR.s} s; "no layer cache" builds keep cache mounts such as Go's build cache and npm's download cache)`,
+    standins.size ? `base images were local stand-ins, not the registry images (sizes above base are the comparable figure): ${[...standins].sort().join(', ')}` : '',
+    '',
+    Object.keys(services).length ? table('Services', services, serviceCols, rowRatios) : '',
+    Object.keys(jobs).length ? table('Jobs', jobs, jobCols, rowRatios) : '',
+    table('Generator', genRows, ['value'], {}),
+    Object.keys(errors).length ? `errors:\n${Object.entries(errors).map(([k, e]) => `  ${k}: ${e.split('\n')[0]}`).join('\n')}\n` : '',
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+  process.stdout.write(`${text}\n`);
+
+  const json = {
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    seconds: (finished.getTime() - started.getTime()) / 1000,
+    machine: info,
+    options: o,
+    standins: [...standins].sort(),
+    generator,
+    variants: rows,
+    ratios: rowRatios,
+    errors,
+  };
+  const dir = path.join(REPO_ROOT, '.bench');
+  await mkdir(dir, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const file = path.join(dir, `bench-${stamp}.json`);
+  await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(path.join(dir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(path.join(dir, 'latest.md'), `${text}\n`);
+  log(`written ${path.relative(REPO_ROOT, file)} and .bench/latest.json (${json.seconds.toFixed(0)} s)`);
+  return Object.keys(errors).length ? 1 : 0;
+}

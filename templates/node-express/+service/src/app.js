@@ -1,0 +1,81 @@
+// The Express application: routes only. Listening, draining and signals live elsewhere, so the
+// tests can run this app (or any other handler) in-process.
+//
+// Note for new routes: Cloud Run reserves paths that end in `z` (such as /healthz); use another
+// name for a health check, e.g. /health or /ready.
+
+import express from 'express';
+import { requestLog } from './request-log.js';
+
+/** Pub/Sub push messages are at most 10 MB; larger bodies are refused with 413. */
+const BODY_LIMIT = '10mb';
+/** Bodies up to this size are logged whole; larger ones only by size. */
+const LOGGED_BODY_BYTES = 4096;
+
+/**
+ * @param {object} options
+ * @param {import('./log.js').Logger} options.log
+ * @param {() => string | undefined} options.projectId the project, once known (for trace fields)
+ * @param {{ service?: string, revision?: string, configuration?: string }} [options.runtime] K_* values
+ */
+export function createApp({ log, projectId, runtime = {} }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLog({ log, projectId }));
+
+  app.get('/', (req, res) => {
+    res.json({
+      message: 'Hello from Cloud Run!',
+      // Undefined values are left out of the JSON, so a local run shows only the message.
+      service: runtime.service,
+      revision: runtime.revision,
+      configuration: runtime.configuration,
+    });
+  });
+
+  // An event delivered by push: a Pub/Sub push subscription, Eventarc, Cloud Scheduler, a webhook.
+  // Every body is parsed as JSON, whatever its Content-Type, and read completely before answering.
+  app.post('/', express.json({ type: () => true, limit: BODY_LIMIT }), (req, res) => {
+    const event = describeEvent(req);
+    const body = req.body ?? {};
+    const size = Buffer.byteLength(JSON.stringify(body));
+    req.log.info(`received ${event.kind} event`, {
+      event,
+      ...(size <= LOGGED_BODY_BYTES ? { body } : { bodyBytes: size }),
+    });
+    // Any 2xx tells Pub/Sub and Eventarc the event was handled; anything else makes them retry.
+    res.json({ received: true, kind: event.kind, id: event.id });
+  });
+
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  // Express 5 sends errors thrown in (or rejected by) any handler here.
+  app.use((error, req, res, next) => {
+    if (res.headersSent) return next(error); // too late for a JSON answer: Express closes the connection
+    const status = Number.isInteger(error.status) && error.status >= 400 ? error.status : 500;
+    const logger = req.log ?? log;
+    if (status >= 500) logger.error(`${req.method} ${req.path} failed`, { error });
+    else logger.warn(`${req.method} ${req.path} refused: ${error.message}`);
+    // Messages of client errors (bad JSON, too large) are safe to show; server errors are not.
+    res.status(status).json({ error: status < 500 && error.expose !== false ? error.message : 'internal error' });
+  });
+
+  return app;
+}
+
+/**
+ * What kind of event arrived, so the log line says more than "a POST".
+ * @param {import('express').Request} req
+ */
+function describeEvent(req) {
+  // Eventarc delivers CloudEvents in binary mode: the attributes travel as ce-* headers.
+  const ceId = req.get('ce-id');
+  if (ceId) return { kind: 'cloudevent', id: ceId, type: req.get('ce-type'), source: req.get('ce-source') };
+  const message = req.body?.message;
+  if (typeof message?.messageId === 'string') {
+    return { kind: 'pubsub', id: message.messageId, subscription: req.body.subscription };
+  }
+  return { kind: 'json', id: undefined };
+}

@@ -1,0 +1,30 @@
+// Settings come from the environment, as Cloud Run provides them (nothing is read from files).
+
+/** Cloud Run sets PORT; 8080 is its documented default, so a local run behaves the same. */
+export const DEFAULT_PORT = 8080;
+
+/**
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {{ port: number, projectId?: string, service?: string, revision?: string, configuration?: string }}
+ */
+export function readConfig(env) {
+  return {
+    port: parsePort(env.PORT),
+    // Known up front only when set; on Cloud Run the metadata server is asked (see trace.js).
+    projectId: env.GOOGLE_CLOUD_PROJECT || undefined,
+    // Set by Cloud Run on every instance; absent when running locally.
+    service: env.K_SERVICE || undefined,
+    revision: env.K_REVISION || undefined,
+    configuration: env.K_CONFIGURATION || undefined,
+  };
+}
+
+/** @param {string | undefined} value */
+export function parsePort(value) {
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new Error(`PORT must be a TCP port number (0-65535), got "${value}"`);
+  }
+  return port;
+}

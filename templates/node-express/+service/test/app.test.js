@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createApp } from '../src/app.js';
+import { createHttpServer } from '../src/http-server.js';
+import { createLogger } from '../src/log.js';
+
+const TRACE_ID = '105445aa7843bc8bf206b12000100000';
+const lines = [];
+let http;
+let base;
+
+before(async () => {
+  const log = createLogger({ write: (line) => lines.push(JSON.parse(line)) });
+  const app = createApp({
+    log,
+    projectId: () => 'demo-project',
+    runtime: { service: 'api', revision: 'api-00001-abc' },
+  });
+  http = createHttpServer(app);
+  const { port } = await http.listen(0, '127.0.0.1');
+  base = `http://127.0.0.1:${port}`;
+});
+
+after(() => http.drain());
+
+test('GET / answers 200 with JSON that names the service and revision', async () => {
+  const response = await fetch(`${base}/`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type'), /^application\/json/);
+  assert.equal(response.headers.get('x-powered-by'), null);
+  assert.deepEqual(await response.json(), {
+    message: 'Hello from Cloud Run!',
+    service: 'api',
+    revision: 'api-00001-abc',
+  });
+});
+
+test('POST / reads a Pub/Sub push, logs it with its trace and answers 200', async () => {
+  const push = { message: { messageId: '1234', data: Buffer.from('hi').toString('base64') }, subscription: 'projects/p/subscriptions/s' };
+  const response = await fetch(`${base}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-cloud-trace-context': `${TRACE_ID}/1;o=1` },
+    body: JSON.stringify(push),
+  });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { received: true, kind: 'pubsub', id: '1234' });
+
+  const received = lines.find((entry) => entry.message === 'received pubsub event');
+  assert.ok(received, 'the event is logged');
+  assert.equal(received.severity, 'INFO');
+  assert.deepEqual(received.body, push);
+  assert.equal(received['logging.googleapis.com/trace'], `projects/demo-project/traces/${TRACE_ID}`);
+  assert.equal(received['logging.googleapis.com/spanId'], '0000000000000001');
+  assert.equal(received['logging.googleapis.com/trace_sampled'], true);
+
+  const request = lines.find((entry) => entry.message === 'POST / 200');
+  assert.equal(request['logging.googleapis.com/trace'], `projects/demo-project/traces/${TRACE_ID}`);
+  assert.equal(request.status, 200);
+  assert.equal(typeof request.latencyMs, 'number');
+});
+
+test('POST / takes CloudEvents from their ce-* headers', async () => {
+  const response = await fetch(`${base}/`, {
+    method: 'POST',
+    headers: { 'ce-id': 'evt-1', 'ce-type': 'google.cloud.storage.object.v1.finalized', 'ce-source': '//storage' },
+    body: JSON.stringify({ bucket: 'b', name: 'n' }),
+  });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { received: true, kind: 'cloudevent', id: 'evt-1' });
+});
+
+test('POST / with a body that is not JSON answers 400 with JSON', async () => {
+  const response = await fetch(`${base}/`, { method: 'POST', body: '{not json' });
+  assert.equal(response.status, 400);
+  assert.ok((await response.json()).error);
+});
+
+test('unknown paths answer 404 with JSON; the query string is not logged', async () => {
+  const response = await fetch(`${base}/nothing-here?token=secret`);
+  assert.equal(response.status, 404);
+  assert.deepEqual(await response.json(), { error: 'not found' });
+  const entry = lines.find((line) => line.message === 'GET /nothing-here 404');
+  assert.equal(entry.severity, 'WARNING');
+  assert.ok(!JSON.stringify(lines).includes('secret'));
+});

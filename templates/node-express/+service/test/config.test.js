@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_PORT, readConfig } from '../src/config.js';
+
+test('PORT defaults to 8080, as on Cloud Run', () => {
+  assert.equal(DEFAULT_PORT, 8080);
+  assert.equal(readConfig({}).port, 8080);
+  assert.equal(readConfig({ PORT: '' }).port, 8080);
+});
+
+test('PORT is honoured', () => {
+  assert.equal(readConfig({ PORT: '9090' }).port, 9090);
+});
+
+test('a PORT that is not a port number is refused', () => {
+  for (const PORT of ['http', '80.5', '-1', '65536', ' 80']) {
+    assert.throws(() => readConfig({ PORT }), /PORT must be a TCP port number/, PORT);
+  }
+});
+
+test('Cloud Run values are read when present', () => {
+  const config = readConfig({
+    K_SERVICE: 'api',
+    K_REVISION: 'api-00001-abc',
+    K_CONFIGURATION: 'api',
+    GOOGLE_CLOUD_PROJECT: 'demo-project',
+  });
+  assert.deepEqual(config, {
+    port: 8080,
+    projectId: 'demo-project',
+    service: 'api',
+    revision: 'api-00001-abc',
+    configuration: 'api',
+  });
+  assert.equal(readConfig({}).service, undefined);
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createLogger } from '../src/log.js';
+
+function capture() {
+  const lines = [];
+  const log = createLogger({ write: (line) => lines.push(line) });
+  return { log, entries: () => lines.map((line) => JSON.parse(line)), lines };
+}
+
+test('each entry is one line of JSON with severity, message and time', () => {
+  const { log, lines, entries } = capture();
+  log.info('hello', { answer: 42 });
+  log.warn('careful');
+  assert.equal(lines.length, 2);
+  assert.ok(lines.every((line) => !line.includes('\n')));
+  const [info, warning] = entries();
+  assert.equal(info.severity, 'INFO');
+  assert.equal(info.message, 'hello');
+  assert.equal(info.answer, 42);
+  assert.ok(!Number.isNaN(Date.parse(info.time)));
+  assert.equal(warning.severity, 'WARNING');
+});
+
+test('child loggers add their fields to every entry', () => {
+  const { log, entries } = capture();
+  log.child({ taskIndex: 2 }).child({ attempt: 1 }).error('failed');
+  assert.deepEqual(
+    { ...entries()[0], time: undefined },
+    { severity: 'ERROR', message: 'failed', time: undefined, taskIndex: 2, attempt: 1 },
+  );
+});
+
+test('fields cannot replace severity or message', () => {
+  const { log, entries } = capture();
+  log.child({ severity: 'DEBUG' }).info('real', { message: 'fake' });
+  assert.equal(entries()[0].severity, 'INFO');
+  assert.equal(entries()[0].message, 'real');
+});
+
+test('an error is logged with its stack trace for Error Reporting', () => {
+  const { log, entries } = capture();
+  log.error('boom', { error: new Error('disk full') });
+  const [entry] = entries();
+  assert.equal(entry.error, 'disk full');
+  assert.match(entry.stack_trace, /^Error: disk full\n\s+at /);
+});
+
+test('a value JSON cannot hold does not lose the entry', () => {
+  const { log, entries } = capture();
+  const cycle = {};
+  cycle.self = cycle;
+  log.info('still here', { cycle });
+  assert.equal(entries()[0].message, 'still here');
+  assert.match(entries()[0].logError, /fields dropped/);
+});

@@ -1,0 +1,349 @@
+/**
+ * Mutants: deliberately broken copies of each built-in template's generated project (issue 4
+ * item 5). Each is made by exact text edits of generated files; the mutant test first proves that
+ * every edit applied (its `find` text occurs exactly once), so a template change cannot silently
+ * turn a mutant into a no-op. Then the checks in `mustFail` are run against the mutant and must
+ * fail, and those in `mustPass` must pass, proving the mutant built and ran and failed for the
+ * reason it was made for.
+ *
+ * Keyed by template id. Every built-in template must have, for each type it supports, the mutants
+ * in REQUIRED_MUTANTS; a built-in template without them fails the suite.
+ */
+import type { MutantDefinition } from '../support/pipeline.js';
+
+export const REQUIRED_MUTANTS = {
+  service: ['ignores-sigterm', 'ignores-port', 'user-root', 'user-0', 'loopback-only'],
+  job: ['ignores-sigterm', 'user-root'],
+} as const;
+
+/** `USER root` / `USER 0` mutants: the same for every template, given its Dockerfile's USER line. */
+function userMutants(type: 'service' | 'job', userLine: string): MutantDefinition[] {
+  // `userLine` may carry the start of the next line to make it unique; only USER ... is replaced.
+  const rest = userLine.slice(userLine.indexOf('\n') === -1 ? userLine.length : userLine.indexOf('\n'));
+  return [
+    {
+      id: 'user-root',
+      type,
+      breaks: 'the final stage runs as root (by name)',
+      edits: [{ file: 'Dockerfile', find: userLine, replace: `USER root${rest}` }],
+      mustFail: ['static:rules', 'image:user'],
+      mustPass: ['image:build'],
+    },
+    ...(type === 'service'
+      ? [
+          {
+            id: 'user-0',
+            type,
+            breaks: 'the final stage runs as uid 0',
+            edits: [{ file: 'Dockerfile', find: userLine, replace: `USER 0${rest}` }],
+            mustFail: ['static:rules', 'image:user'],
+            mustPass: ['image:build'],
+          } satisfies MutantDefinition,
+        ]
+      : []),
+  ];
+}
+
+export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
+  'python-flask': [
+    {
+      id: 'ignores-sigterm',
+      type: 'service',
+      breaks: "gunicorn's master ignores SIGTERM",
+      edits: [{ file: 'app/server.py', find: 'signal.signal(signal.SIGTERM, on_stop_signal)', replace: 'signal.signal(signal.SIGTERM, signal.SIG_IGN)' }],
+      mustFail: ['runtime:idle-sigterm', 'runtime:inflight-sigterm'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'ignores-port',
+      type: 'service',
+      breaks: 'binds 8080 whatever PORT says',
+      edits: [{ file: 'gunicorn.conf.py', find: "bind = f\"0.0.0.0:{os.environ.get('PORT', '8080')}\"", replace: "bind = f\"0.0.0.0:{os.environ.get('NOT_PORT', '8080')}\"" }],
+      mustFail: ['runtime:port'],
+      mustPass: ['runtime:default-8080'],
+    },
+    {
+      id: 'loopback-only',
+      type: 'service',
+      breaks: 'binds 127.0.0.1 instead of every interface',
+      edits: [{ file: 'gunicorn.conf.py', find: "bind = f\"0.0.0.0:{os.environ.get('PORT', '8080')}\"", replace: "bind = f\"127.0.0.1:{os.environ.get('PORT', '8080')}\"" }],
+      mustFail: ['runtime:all-interfaces'],
+      mustPass: ['runtime:port'],
+    },
+    ...userMutants('service', 'USER 65532:65532\n# Exec form'),
+    {
+      id: 'ships-dev-deps',
+      type: 'service',
+      breaks: 'the runtime image gets the test stage virtualenv (pytest and friends)',
+      edits: [{ file: 'Dockerfile', find: 'COPY --from=deps /venv /venv', replace: 'COPY --from=test /venv /venv' }],
+      mustFail: ['image:no-dev-deps'],
+      mustPass: ['image:build'],
+    },
+    {
+      id: 'ignores-sigterm',
+      type: 'job',
+      breaks: 'the task ignores SIGTERM and sleeps on',
+      edits: [{ file: 'main.py', find: 'signal.signal(signal.SIGTERM, stop)', replace: 'signal.signal(signal.SIGTERM, signal.SIG_IGN)' }],
+      mustFail: ['runtime:job-sigterm'],
+      mustPass: ['runtime:job-task'],
+    },
+    ...userMutants('job', 'USER 65532:65532\n# Exec form'),
+  ],
+  'ruby-sinatra': [
+    {
+      id: 'ignores-sigterm',
+      type: 'service',
+      breaks: 'the SIGTERM handler does nothing',
+      edits: [
+        {
+          file: 'lib/shutdown_guard.rb',
+          find: 'Signal.trap(name) { on_signal("SIG#{name}") }',
+          replace: 'Signal.trap(name) { on_signal("SIG#{name}") unless name == "TERM" }',
+        },
+      ],
+      mustFail: ['runtime:idle-sigterm', 'runtime:inflight-sigterm'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'ignores-port',
+      type: 'service',
+      breaks: 'listens on 8080 whatever PORT says',
+      edits: [{ file: 'config/puma.rb', find: 'port_text = ENV.fetch("PORT", "").strip', replace: 'port_text = ENV.fetch("NOT_PORT", "").strip' }],
+      mustFail: ['runtime:port'],
+      mustPass: ['runtime:default-8080'],
+    },
+    {
+      id: 'loopback-only',
+      type: 'service',
+      breaks: 'binds 127.0.0.1 instead of every interface',
+      edits: [{ file: 'config/puma.rb', find: 'port port_text.to_i, "0.0.0.0"', replace: 'port port_text.to_i, "127.0.0.1"' }],
+      mustFail: ['runtime:all-interfaces'],
+      mustPass: ['runtime:port'],
+    },
+    ...userMutants('service', 'USER 1000:1000'),
+    {
+      id: 'shell-as-pid1',
+      type: 'service',
+      breaks: 'a shell is PID 1 and puma its child (the `; exit` keeps dash from exec-ing puma)',
+      edits: [{ file: 'Dockerfile', find: 'CMD ["bundle", "exec", "puma", "-C", "config/puma.rb"]', replace: 'CMD ["sh", "-c", "bundle exec puma -C config/puma.rb; exit $?"]' }],
+      mustFail: ['runtime:pid1', 'static:rules'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'dockerignore-keeps-env',
+      type: 'service',
+      breaks: '.env is sent to the build, and `COPY . .` puts it in the image',
+      edits: [{ file: '.dockerignore', find: '\n.env\n', replace: '\n' }],
+      mustFail: ['static:dockerignore', 'image:no-secrets'],
+      mustPass: ['image:build'],
+    },
+    {
+      id: 'ships-tests',
+      type: 'service',
+      breaks: 'the test folder stays in the image',
+      edits: [{ file: 'Dockerfile', find: 'RUN rm -rf test Rakefile', replace: 'RUN rm -f Rakefile' }],
+      mustFail: ['image:no-tests'],
+      mustPass: ['image:build'],
+    },
+    {
+      id: 'ships-compiler',
+      type: 'service',
+      breaks: 'the final stage is built on the stage with build-essential',
+      edits: [{ file: 'Dockerfile', find: 'FROM base\n', replace: 'FROM build\n' }],
+      mustFail: ['image:no-build-tools'],
+      mustPass: ['image:build'],
+    },
+    {
+      id: 'ignores-sigterm',
+      type: 'job',
+      breaks: 'the task ignores SIGTERM and sleeps on',
+      edits: [{ file: 'job.rb', find: 'log = StructuredLogger.new\n', replace: 'Signal.trap("TERM", "IGNORE")\nlog = StructuredLogger.new\n' }],
+      mustFail: ['runtime:job-sigterm'],
+      mustPass: ['runtime:job-task'],
+    },
+    ...userMutants('job', 'USER 1000:1000'),
+  ],
+  'node-express': [
+    {
+      id: 'ignores-sigterm',
+      type: 'service',
+      breaks: 'no SIGTERM handler (node as PID 1 then ignores SIGTERM)',
+      edits: [{ file: 'src/shutdown.js', find: "signals.on('SIGTERM', onSignal);", replace: "signals.on('SIGUSR2', onSignal);" }],
+      mustFail: ['runtime:idle-sigterm', 'runtime:inflight-sigterm'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'ignores-port',
+      type: 'service',
+      breaks: 'listens on 8080 whatever PORT says',
+      edits: [{ file: 'src/config.js', find: 'port: parsePort(env.PORT),', replace: 'port: parsePort(env.NOT_PORT),' }],
+      mustFail: ['runtime:port'],
+      mustPass: ['runtime:default-8080'],
+    },
+    {
+      id: 'loopback-only',
+      type: 'service',
+      breaks: 'binds 127.0.0.1 instead of every interface',
+      edits: [{ file: 'src/server.js', find: "const host = '0.0.0.0';", replace: "const host = '127.0.0.1';" }],
+      mustFail: ['runtime:all-interfaces'],
+      mustPass: ['runtime:port'],
+    },
+    ...userMutants('service', 'USER 65532:65532'),
+    // Beyond the required kinds: one mutant per check that the required ones never fail, so
+    // every check of the suite is seen to fail at least once (see the coverage test).
+    {
+      id: 'drain-exits-1',
+      type: 'service',
+      breaks: 'the drain ends with exit status 1',
+      edits: [{ file: 'src/shutdown.js', find: 'exit(0);', replace: 'exit(1);' }],
+      mustFail: ['runtime:idle-sigterm', 'runtime:inflight-sigterm', 'runtime:load-sigterm'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'text-plain',
+      type: 'service',
+      breaks: 'GET / answers 200 with text/plain instead of JSON',
+      edits: [{ file: 'src/app.js', find: "app.get('/', (req, res) => {\n    res.json({", replace: "app.get('/', (req, res) => {\n    res.type('text/plain');\n    res.send({" }],
+      mustFail: ['runtime:get'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'default-9090',
+      type: 'service',
+      breaks: 'listens on 9090 when PORT is unset',
+      edits: [{ file: 'src/config.js', find: 'export const DEFAULT_PORT = 8080;', replace: 'export const DEFAULT_PORT = 9090;' }],
+      mustFail: ['runtime:default-8080'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'no-trace',
+      type: 'service',
+      breaks: 'reads the trace from a header nobody sends',
+      edits: [{ file: 'src/request-log.js', find: "cloudTraceContext: req.get('x-cloud-trace-context'),", replace: "cloudTraceContext: req.get('x-no-such-header')," }],
+      mustFail: ['runtime:trace'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'plain-text-log',
+      type: 'service',
+      breaks: 'prints one plain-text line at start-up',
+      edits: [{ file: 'src/server.js', find: 'const log = createLogger();\n', replace: "const log = createLogger();\nconsole.log('server starting');\n" }],
+      mustFail: ['runtime:logs-json'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'source-before-deps',
+      type: 'service',
+      breaks: 'copies the whole project before npm ci, so a source edit reinstalls the dependencies',
+      edits: [{ file: 'Dockerfile', find: 'COPY package.json package-lock.json ./', replace: 'COPY . ./' }],
+      mustFail: ['image:rebuild-cache'],
+      mustPass: ['image:build'],
+    },
+    {
+      id: 'failing-test',
+      type: 'service',
+      breaks: "one of the project's own tests fails",
+      edits: [{ file: 'test/log.test.js', find: "assert.equal(info.severity, 'INFO');", replace: "assert.equal(info.severity, 'NOT-INFO');" }],
+      mustFail: ['image:test-target'],
+      mustPass: ['image:build'],
+    },
+    {
+      id: 'lint-warning',
+      type: 'service',
+      breaks: "a Dockerfile lint warning (FromAsCasing); with `check=error=true` the build fails too",
+      edits: [{ file: 'Dockerfile', find: 'FROM node:24-trixie-slim AS build', replace: 'FROM node:24-trixie-slim as build' }],
+      mustFail: ['static:call-check', 'image:build'],
+      mustPass: ['static:rules'],
+    },
+    {
+      id: 'shellcheck-finding',
+      type: 'service',
+      breaks: 'an unquoted expansion in deploy.sh (SC2086)',
+      edits: [{ file: 'deploy.sh', find: `printf '%s\\n' "$url"`, replace: `printf '%s\\n' $url` }],
+      mustFail: ['static:shellcheck'],
+      mustPass: ['static:rules'],
+    },
+    {
+      id: 'ignores-task-index',
+      type: 'job',
+      breaks: 'always runs task 0',
+      edits: [{ file: 'src/config.js', find: "taskIndex: integer(env, 'CLOUD_RUN_TASK_INDEX', 0, 0),", replace: "taskIndex: integer(env, 'NOT_TASK_INDEX', 0, 0)," }],
+      mustFail: ['runtime:job-task'],
+      mustPass: ['runtime:job-sigterm'],
+    },
+    {
+      id: 'ignores-fail-rate',
+      type: 'job',
+      breaks: 'never fails, whatever FAIL_RATE says',
+      edits: [{ file: 'src/config.js', find: "failRate: rate(env, 'FAIL_RATE'),", replace: "failRate: rate(env, 'NOT_FAIL_RATE')," }],
+      mustFail: ['runtime:job-fail'],
+      mustPass: ['runtime:job-task'],
+    },
+    {
+      id: 'ignores-sigterm',
+      type: 'job',
+      breaks: 'no SIGTERM handler (node as PID 1 then ignores SIGTERM)',
+      edits: [{ file: 'src/job.js', find: "process.on('SIGTERM', onSignal);", replace: "process.on('SIGUSR2', onSignal);" }],
+      mustFail: ['runtime:job-sigterm'],
+      mustPass: ['runtime:job-task'],
+    },
+    ...userMutants('job', 'USER 65532:65532'),
+  ],
+  'go-net-http': [
+    {
+      id: 'ignores-sigterm',
+      type: 'service',
+      breaks: 'SIGTERM no longer starts the drain (it is still caught, so the process just keeps serving)',
+      edits: [
+        {
+          file: 'main.go',
+          find: 'signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)',
+          replace: 'signal.NotifyContext(context.Background(), syscall.SIGINT)',
+        },
+      ],
+      mustFail: ['runtime:idle-sigterm', 'runtime:inflight-sigterm'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'ignores-port',
+      type: 'service',
+      breaks: 'listens on 8080 whatever PORT says',
+      edits: [{ file: 'main.go', find: 'server.Addr(os.Getenv("PORT"))', replace: 'server.Addr(os.Getenv("NOT_PORT"))' }],
+      mustFail: ['runtime:port'],
+      mustPass: ['runtime:default-8080'],
+    },
+    {
+      id: 'loopback-only',
+      type: 'service',
+      breaks: 'binds 127.0.0.1 instead of every interface',
+      edits: [{ file: 'internal/server/server.go', find: 'return net.JoinHostPort("", port)', replace: 'return net.JoinHostPort("127.0.0.1", port)' }],
+      mustFail: ['runtime:all-interfaces'],
+      mustPass: ['runtime:port'],
+    },
+    ...userMutants('service', 'USER 65532:65532'),
+    {
+      id: 'ignores-sigterm',
+      type: 'job',
+      breaks: 'the task ignores SIGTERM and sleeps on',
+      edits: [
+        {
+          file: 'main.go',
+          find: 'ctx, stop := notifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)',
+          replace: 'signal.Ignore(syscall.SIGTERM)\n\tctx, stop := notifyContext(context.Background(), syscall.SIGINT)',
+        },
+      ],
+      mustFail: ['runtime:job-sigterm'],
+      mustPass: ['runtime:job-task'],
+    },
+    ...userMutants('job', 'USER 65532:65532'),
+  ],
+};
+
+/**
+ * Checks no mutant fails, each with the reason. Every other check must be in some mutant's
+ * mustFail (test/containers/verify.test.ts checks this), so no check can be weakened unnoticed.
+ */
+export const NOT_MUTATION_TESTED: Readonly<Record<string, string>> = {
+  'image:platform': 'an image for another platform cannot be built here without emulation; the check reads the image config',
+  'runtime:job-no-listen': 'making a job listen would need new code, not an edit; the socket table reader it uses is tested in support.test.ts',
+};

@@ -1,0 +1,148 @@
+/**
+ * The container tier: every template × type, from a fresh generation, built and run for real
+ * (issue 4 items 1–6; the check command of issue 6 runs this file with VERIFY_TEMPLATE).
+ *
+ * One describe per variant, one test per check. The work itself runs in test/support/pipeline.ts:
+ * variants are started together in beforeAll and throttled there (VERIFY_CONCURRENCY builds at a
+ * time, default 2; one variant's containers at a time, so timings are not disturbed by each
+ * other), and each test awaits the result of its own check. The report (one line per check per
+ * variant, with the measured figure) is printed at the end and written to .bench/verification.json.
+ *
+ * Without a Docker engine the tier is skipped with one line saying why, unless REQUIRE_DOCKER=1
+ * (CI), which turns that into a failure.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineStatus, removeImages, removeLeftoverContainers } from '../support/docker.js';
+import { defaultLimits, runMutant, type MutantRun, verifyVariant, type VariantRun } from '../support/pipeline.js';
+import { templatesToVerify, variantsOf, type Variant } from '../support/project.js';
+import { CHECKS, CheckBoard, checksFor, formatReport, type MutantOutcome, titleOf, writeReport } from '../support/report.js';
+import { MUTANTS, NOT_MUTATION_TESTED, REQUIRED_MUTANTS } from './mutants.js';
+
+/** Per test: a check of the last variant waits behind the builds of the others. */
+const TEST_TIMEOUT = 45 * 60_000;
+
+const engine = await engineStatus();
+const requireDocker = process.env.REQUIRE_DOCKER === '1';
+const templates = templatesToVerify();
+const variants = variantsOf(templates);
+const builtIn = templates.filter((t) => t.builtIn);
+
+describe('mutant definitions', () => {
+  it('every check is failed by at least one mutant, or is on the explained allow-list', () => {
+    const failedBySome = new Set(Object.values(MUTANTS).flatMap((list) => list.flatMap((m) => m.mustFail)));
+    const uncovered = CHECKS.map((c) => c.id).filter((id) => !failedBySome.has(id) && !(id in NOT_MUTATION_TESTED));
+    expect(uncovered, 'checks that no mutant in test/containers/mutants.ts is expected to fail').toEqual([]);
+  });
+  for (const template of builtIn) {
+    it(`${template.id} has a mutant for every required kind (${template.types.join(', ')})`, () => {
+      const defined = MUTANTS[template.id] ?? [];
+      const missing = template.types.flatMap((type) => REQUIRED_MUTANTS[type].filter((id) => !defined.some((m) => m.id === id && m.type === type)).map((id) => `${type}:${id}`));
+      expect(missing, `built-in template ${template.id} lacks mutant definitions in test/containers/mutants.ts`).toEqual([]);
+    });
+  }
+});
+
+if (!engine.ok) {
+  const line = `container tier ${requireDocker ? 'FAILED' : 'skipped'}: ${engine.reason}${requireDocker ? ' and REQUIRE_DOCKER=1 requires one' : ' (set REQUIRE_DOCKER=1 to make this a failure)'}`;
+  process.stdout.write(`\n${line}\n`);
+  describe('container tier', () => {
+    it.runIf(requireDocker)('a Docker engine answers (REQUIRE_DOCKER=1)', () => {
+      expect.fail(line);
+    });
+    if (!requireDocker) it.skip(`container tier skipped: ${engine.reason}`, () => {});
+  });
+} else {
+  const runId = `${Date.now().toString(36)}-${process.pid}`;
+  const limits = defaultLimits();
+  const boards = new Map(variants.map((v) => [v.key, new CheckBoard(v.key, checksFor(v.type))]));
+  const runs = new Map<string, VariantRun>(variants.map((v) => [v.key, { tags: [], standins: [], seconds: 0 }]));
+  const mutantTags: string[] = [];
+  const mutantPlan = templates.flatMap((template) =>
+    (MUTANTS[template.id] ?? [])
+      .filter((m) => template.types.includes(m.type) && variants.some((v) => v.template === template && v.type === m.type))
+      .map((mutant) => ({ variant: variants.find((v) => v.template === template && v.type === mutant.type)!, mutant })),
+  );
+  const mutantRuns = new Map<string, Promise<MutantRun | Error>>();
+  const mutantKey = (variant: Variant, id: string): string => `${variant.key}:${id}`;
+  const work: Promise<unknown>[] = [];
+  let tierStarted = 0;
+
+  beforeAll(() => {
+    tierStarted = performance.now();
+    for (const variant of variants) work.push(verifyVariant(variant, boards.get(variant.key)!, limits, runId, runs.get(variant.key)!));
+    for (const { variant, mutant } of mutantPlan) {
+      const run = runMutant(variant, mutant, limits, runId, mutantTags).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+      mutantRuns.set(mutantKey(variant, mutant.id), run);
+      work.push(run);
+    }
+    const contributed = templates.filter((t) => !t.builtIn && !MUTANTS[t.id]);
+    if (contributed.length) process.stdout.write(`\nno mutant definitions for ${contributed.map((t) => t.id).join(', ')} (not a built-in template): mutant tests not run\n`);
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(work);
+    const mutants: MutantOutcome[] = [];
+    for (const { variant, mutant } of mutantPlan) {
+      const run = await mutantRuns.get(mutantKey(variant, mutant.id))!;
+      mutants.push(
+        run instanceof Error
+          ? { template: variant.template.id, type: variant.type, mutant: mutant.id, caught: false, failedChecks: [], note: run.message }
+          : {
+              template: variant.template.id,
+              type: variant.type,
+              mutant: mutant.id,
+              caught: run.caught,
+              failedChecks: run.results.filter((r) => !r.pass).map((r) => ({ check: r.check, figure: r.figure })),
+              note: run.note,
+            },
+      );
+    }
+    const finished = performance.now();
+    const report = {
+      startedAt: new Date(Date.now() - (finished - tierStarted)).toISOString(),
+      finishedAt: new Date().toISOString(),
+      seconds: (finished - tierStarted) / 1000,
+      engine: engine.version,
+      standins: [...new Set([...runs.values()].flatMap((r) => r.standins))].sort(),
+      variants: variants.map((v) => ({
+        key: v.key,
+        seconds: runs.get(v.key)!.seconds,
+        results: boards.get(v.key)!.all().map((r) => ({ ...r, title: titleOf(r.check) })),
+      })),
+      mutants,
+    };
+    const file = await writeReport(report);
+    process.stdout.write(`\n${formatReport(report)}\nreport written to ${file}\n`);
+    if (process.env.VERIFY_KEEP_IMAGES !== '1') await removeImages([...[...runs.values()].flatMap((r) => r.tags), ...mutantTags]);
+    await removeLeftoverContainers();
+  }, 10 * 60_000);
+
+  for (const variant of variants) {
+    describe(variant.key, () => {
+      for (const check of checksFor(variant.type)) {
+        it(
+          titleOf(check),
+          async () => {
+            const result = await boards.get(variant.key)!.get(check);
+            expect(result.pass, `${variant.key} ${titleOf(check)}: ${result.figure}\n${result.detail ?? ''}`).toBe(true);
+          },
+          TEST_TIMEOUT,
+        );
+      }
+    });
+  }
+
+  describe('mutants (each must fail the checks it breaks)', () => {
+    for (const { variant, mutant } of mutantPlan) {
+      it(
+        `${variant.key}: ${mutant.id} (${mutant.breaks}) fails ${mutant.mustFail.join(', ')}`,
+        async () => {
+          const run = await mutantRuns.get(mutantKey(variant, mutant.id))!;
+          if (run instanceof Error) throw run;
+          expect(run.caught, `${variant.key} mutant ${mutant.id}: ${run.note}`).toBe(true);
+        },
+        TEST_TIMEOUT,
+      );
+    }
+  });
+}
