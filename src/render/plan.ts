@@ -80,7 +80,7 @@ async function listTemplateFiles(root: string, relative = ''): Promise<string[]>
   for (const entry of entries.sort()) {
     const rel = relative ? `${relative}/${entry}` : entry;
     if (rel === MANIFEST_FILE || rel === '_partials') continue;
-    if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}"`);
+    if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}": it must stay inside the project`);
     const info = await lstat(path.join(root, rel));
     if (info.isSymbolicLink()) throw new TemplateError(`${path.join(root, rel)}: templates may not contain symbolic links`);
     if (info.isDirectory()) files.push(...(await listTemplateFiles(root, rel)));

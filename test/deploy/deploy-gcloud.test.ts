@@ -5,6 +5,9 @@
  * then asks for credentials: a valid command stops at "You do not currently have an active account
  * selected", a bad one at "unrecognized arguments", "invalid choice", "argument --x: ..." and the
  * like. So running each printed command offline is a cheap, real check of flag names and values.
+ * `gcloud builds submit --config=cloudbuild.yaml` also reads and validates the project's
+ * cloudbuild.yaml (YAML syntax and build-config fields) before it asks for credentials, so it runs
+ * in the project directory and checks the generated config too.
  *
  * Covered: the service and job variants of the partial itself, plus every template × type under
  * templates/ generated with the CLI (when it is built), each with a rich set of options in both
@@ -37,7 +40,8 @@ const INSTALL_HINT =
 const POOL = 4; // concurrent gcloud processes (each takes ~1-2 s of CPU to start)
 
 const AUTH_STOP = /You do not currently have an active account selected/;
-const ARGUMENT_ERROR = /unrecognized arguments|invalid choice|argument --?[\w-]+:|Bad syntax|Invalid value|is not an integer|Failed to parse/i;
+const ARGUMENT_ERROR =
+  /unrecognized arguments|invalid choice|argument --?[\w-]+:|Bad syntax|Invalid value|is not an integer|Failed to parse|Unable to read file|as build config|parsing \S+\.yaml/i;
 /** Commands that need no credentials: they succeed offline. */
 const LOCAL_ONLY = ['gcloud auth list', 'gcloud config get-value', 'gcloud auth configure-docker'];
 
@@ -141,8 +145,8 @@ if (!SKIP && GCLOUD) {
       const commands = dryRun(target.project, args);
       plans.push({ label, cwd: target.project.dir, commands });
       for (const command of commands.filter((argv) => argv[0] === 'gcloud')) {
-        // `gcloud builds submit` also reads the project (it needs the Dockerfile): check it once
-        // per project, the other commands once per distinct command line.
+        // `gcloud builds submit` also reads the project (its cloudbuild.yaml): check it once per
+        // project, the other commands once per distinct command line.
         const perProject = commandOf(command) === 'gcloud builds submit' && !submitChecked;
         const key = JSON.stringify(command) + (perProject ? target.project.dir : '');
         if (perProject) submitChecked = true;
@@ -232,6 +236,20 @@ if (SKIP) {
         if (!LOCAL_ONLY.slice(0, 2).includes(commandOf(argv))) expect(flag(argv, 'project'), argv.join(' ')).toBe('demo-project');
       }
     });
+
+    it.each(plans.filter((p) => p.commands.some((a) => commandOf(a) === 'gcloud builds submit')))(
+      '$label: Cloud Build builds from cloudbuild.yaml the image that is deployed',
+      ({ commands }) => {
+        const build = commands.find((a) => commandOf(a) === 'gcloud builds submit')!;
+        const deploy = commands.find((a) => /^gcloud run (jobs )?deploy/.test(commandOf(a)))!;
+        const image = flag(deploy, 'image')!;
+        expect(build).toEqual([
+          'gcloud', 'builds', 'submit', '.', '--config=cloudbuild.yaml', `--substitutions=_IMAGE=${image}`,
+          `--region=${flag(deploy, 'region')}`, '--project=demo-project', '--quiet',
+        ]);
+        expect(image).toMatch(/^[a-z0-9-]+-docker\.pkg\.dev\/demo-project\/[a-z0-9-]+\/demo-(svc|job):[\w.-]+$/);
+      },
+    );
 
     it.each(plans.filter((p) => p.commands.some((a) => a[0] === 'docker')))('$label: docker commands have the right shape', ({ commands }) => {
       const names = commands.map(commandOf);

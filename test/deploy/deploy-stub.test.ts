@@ -266,6 +266,17 @@ function flag(argv: string[], name: string): string | undefined {
   const found = argv.find((arg) => arg.startsWith(`--${name}=`));
   return found?.slice(name.length + 3);
 }
+/**
+ * The image a `gcloud builds submit` call builds: cloudbuild.yaml tags and pushes $_IMAGE, and
+ * deploy.sh passes it as the only substitution, `--substitutions=_IMAGE=IMAGE`.
+ */
+function submittedImage(build: string[]): string {
+  expect(build).toContain('--config=cloudbuild.yaml');
+  expect(flag(build, 'tag'), '--tag uses the classic builder, without BuildKit').toBeUndefined();
+  const substitutions = flag(build, 'substitutions');
+  expect(substitutions).toMatch(/^_IMAGE=[^,]+$/);
+  return substitutions!.slice('_IMAGE='.length);
+}
 
 /** Conventions every gcloud call follows: --quiet, --project, --region/--location, the name. */
 function expectConventions(r: Run, expected: { project: string; region: string; name: string; repository?: string }) {
@@ -333,7 +344,7 @@ describe('order of commands per mode', () => {
     expect(r.stderr).toContain('BUILD LOG LINE');
 
     const build = call(r, 'gcloud builds submit');
-    const image = flag(build, 'tag')!;
+    const image = submittedImage(build);
     const [, tag] = image.split(':');
     expect(image).toMatch(/^us-central1-docker\.pkg\.dev\/demo-project\/cloud-run\/demo-svc:/);
     expect(tag).toMatch(TIMESTAMP_TAG); // the project is not a git repository
@@ -404,7 +415,7 @@ describe('order of commands per mode', () => {
     expect(deploy).toEqual(
       expect.arrayContaining(['--tasks=1', '--parallelism=0', '--max-retries=3', '--task-timeout=10m', '--cpu=1', '--memory=512Mi']),
     );
-    expect(flag(deploy, 'image')).toBe(flag(call(r, 'gcloud builds submit'), 'tag'));
+    expect(flag(deploy, 'image')).toBe(submittedImage(call(r, 'gcloud builds submit')));
     expect(flag(deploy, 'image')).toMatch(/\/demo-job:/);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('gcloud run jobs execute demo-job --region=us-central1 --project=demo-project');
@@ -500,6 +511,22 @@ describe('preflight failures stop before anything changes', () => {
     expect(mutating(r)).toEqual([]);
   });
 
+  it('--build cloud without cloudbuild.yaml: names the file, runs nothing (--build local does not need it)', async () => {
+    const project = await copyProject(service);
+    await rm(path.join(project.dir, 'cloudbuild.yaml'));
+    for (const args of [[], ['--dry-run']]) {
+      const r = await run(project, args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr).toMatch(/error: \[preflight\] no cloudbuild\.yaml in .*: --build cloud needs this Cloud Build config/);
+      expect(r.stderr).toContain(project.dir);
+      expect(r.calls).toEqual([]);
+      expect(r.stdout).not.toMatch(/^gcloud /m);
+    }
+    const local = await run(project, ['--build', 'local']);
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.commands).toContain('docker buildx build');
+  });
+
   it('docker buildx missing for --build local', async () => {
     const r = await run(service, ['--build', 'local'], { state: scenario({ buildx: false }) });
     expect(r.code).not.toBe(0);
@@ -562,6 +589,119 @@ describe('the rendered script', () => {
       expect(text).toMatch(/^set -Eeuo pipefail$/m);
       expect(text).not.toMatch(/\{\{|\}\}/); // no Handlebars left over
     }
+  });
+});
+
+/** A YAML value of the shapes cloudbuild.yaml uses. */
+type Yaml = string | Yaml[] | { [key: string]: Yaml };
+
+/**
+ * A deliberately narrow YAML reader for cloudbuild.yaml (the repository has no YAML library):
+ * full-line comments, `key: value` mappings, a block sequence of mappings (`- key: value`), plain
+ * scalars and flow sequences of single-quoted strings. Anything else throws, so a file it accepts
+ * is valid YAML with exactly the structure it returns.
+ */
+function parseCloudbuildYaml(text: string): { [key: string]: Yaml } {
+  const scalar = (raw: string, where: string): Yaml => {
+    const value = raw.trim();
+    if (value.startsWith('[')) {
+      const item = String.raw`'(?:[^']|'')*'`;
+      if (!new RegExp(String.raw`^\[\s*(${item}\s*(,\s*${item}\s*)*)?\]$`).test(value)) throw new Error(`${where}: unsupported flow sequence ${value}`);
+      return [...value.matchAll(new RegExp(item, 'g'))].map((m) => m[0].slice(1, -1).replaceAll("''", "'"));
+    }
+    if (!/^[A-Za-z0-9_.\/-]+$/.test(value)) throw new Error(`${where}: unsupported scalar ${JSON.stringify(value)}`);
+    return value;
+  };
+  const result: { [key: string]: Yaml } = {};
+  let sequence: Array<{ [key: string]: Yaml }> | undefined; // the block sequence being read
+  text.split('\n').forEach((line, index) => {
+    const where = `cloudbuild.yaml:${index + 1}`;
+    if (line.includes('\t')) throw new Error(`${where}: tab`);
+    if (line.trim() === '' || /^\s*#( |$)/.test(line)) return; // blank line or comment
+    let m: RegExpMatchArray | null;
+    if ((m = line.match(/^([a-z][A-Za-z]*):(?: (.+))?$/))) {
+      if (m[1]! in result) throw new Error(`${where}: duplicate key ${m[1]}`);
+      if (m[2] === undefined) result[m[1]!] = sequence = [];
+      else {
+        result[m[1]!] = scalar(m[2], where);
+        sequence = undefined;
+      }
+    } else if (sequence && (m = line.match(/^  - ([a-z][A-Za-z]*): (.+)$/))) {
+      sequence.push({ [m[1]!]: scalar(m[2]!, where) });
+    } else if (sequence?.length && (m = line.match(/^    ([a-z][A-Za-z]*): (.+)$/))) {
+      const item = sequence.at(-1)!;
+      if (m[1]! in item) throw new Error(`${where}: duplicate key ${m[1]}`);
+      item[m[1]!] = scalar(m[2]!, where);
+    } else {
+      throw new Error(`${where}: unsupported line ${JSON.stringify(line)}`);
+    }
+  });
+  return result;
+}
+
+/** PyYAML's reading of a file, when python3 has it (as JSON), else undefined. */
+function pyyaml(file: string): unknown {
+  const code = 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))';
+  const result = spawnSync('python3', ['-c', code, file], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    if (/No module named .?yaml|ENOENT/.test(`${result.stderr}${result.error?.message ?? ''}`)) return undefined;
+    throw new Error(`PyYAML cannot read ${file}: ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout);
+}
+
+describe('cloudbuild.yaml', () => {
+  const EXPECTED = {
+    steps: [
+      {
+        name: 'gcr.io/cloud-builders/docker',
+        env: ['DOCKER_BUILDKIT=1'],
+        args: ['build', '--platform=linux/amd64', '--tag=$_IMAGE', '.'],
+      },
+    ],
+    images: ['$_IMAGE'],
+  };
+
+  it('the narrow reader rejects what it does not understand', () => {
+    expect(parseCloudbuildYaml('# c\nsteps:\n  - name: a/b\n    args: [\'x\', \'it\'\'s\']\nimages: [\'$_I\']\n')).toEqual({
+      steps: [{ name: 'a/b', args: ['x', "it's"] }],
+      images: ['$_I'],
+    });
+    for (const bad of ['steps:\n\t- name: a', 'images: ["$_I"]', 'images: [\'a\', b]', 'a: b # c', 'a: b\na: c', '  - name: a', 'a: {b: c}', 'a:b']) {
+      expect(() => parseCloudbuildYaml(bad), bad).toThrow();
+    }
+  });
+
+  it.concurrent.each(TARGETS)('$label: BuildKit, linux/amd64, and it builds and pushes exactly the image deploy.sh deploys', async ({ template, type }) => {
+    const project = await renderProject({ type, template, name: `cb-${type}`, project: 'demo-project' });
+    const file = path.join(project.dir, 'cloudbuild.yaml');
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toMatch(/\{\{|\}\}/); // no Handlebars left over
+    expect(text.endsWith('\n')).toBe(true);
+    const config = parseCloudbuildYaml(text);
+    expect(config).toEqual(EXPECTED);
+    const parsed = pyyaml(file);
+    if (parsed === undefined) console.warn('python3 with PyYAML not found: cloudbuild.yaml checked by the narrow reader only');
+    else expect(parsed).toEqual(config);
+
+    const [step] = config.steps as Array<{ name: string; env: string[]; args: string[] }>;
+    expect(step!.env).toContain('DOCKER_BUILDKIT=1');
+    expect(step!.args).toContain('--platform=linux/amd64');
+
+    const r = await run(project, ['--image-tag', 'v1']);
+    expect(r.code, r.stderr).toBe(0);
+    const build = call(r, 'gcloud builds submit');
+    const image = submittedImage(build);
+    expect(r.cwds[r.commands.indexOf('gcloud builds submit')]).toBe(project.dir); // --config is relative to it
+    const deployed = flag(call(r, type === 'service' ? 'gcloud run deploy' : 'gcloud run jobs deploy'), 'image');
+    expect(deployed).toBe(`us-central1-docker.pkg.dev/demo-project/cloud-run/cb-${type}:v1`);
+    expect(image).toBe(deployed);
+    // Cloud Build rejects unknown and unused user substitutions: the config uses exactly _IMAGE.
+    const used = new Set(JSON.stringify(config).match(/\$\{?[A-Z_][A-Z0-9_]*/g)!.map((v) => v.replace(/^\$\{?/, '')));
+    expect([...used]).toEqual(['_IMAGE']);
+    const substitute = (value: string) => value.replaceAll(/\$\{?_IMAGE\}?/g, image);
+    expect((config.images as string[]).map(substitute)).toEqual([deployed]);
+    expect(step!.args.map(substitute)).toContain(`--tag=${deployed}`);
   });
 });
 

@@ -1,12 +1,14 @@
 /**
- * Test helper: a project directory holding a rendered `deploy.sh` (mode 0755) and a `Dockerfile`.
+ * Test helper: a project directory holding a rendered `deploy.sh` (mode 0755), its Cloud Build
+ * config `cloudbuild.yaml` and a `Dockerfile`.
  *
  * Preferred path ("cli"): generate a real project with the generator's CLI
  * (`node bin/create-cloudrun-app.js <dir> --template <id> --type ... --yes`), so the tests check
  * exactly what users get. Fallback ("partial"): render `templates/_partials/deploy-sh.hbs` with
- * Handlebars the way the generator does (`{{> deploy-sh}}`, noEscape, strict), next to a stub
- * Dockerfile. The partial path is used when asked for explicitly (`via: 'partial'`), when the CLI
- * has not been built, or when no template exists yet; `DEPLOY_TEST_RENDER=cli|partial` forces one.
+ * Handlebars the way the generator does (`{{> deploy-sh}}`, noEscape, strict), next to
+ * `templates/_partials/cloudbuild-yaml.hbs` rendered the same way and a stub Dockerfile. The
+ * partial path is used when asked for explicitly (`via: 'partial'`), when the CLI has not been
+ * built, or when no template exists yet; `DEPLOY_TEST_RENDER=cli|partial` forces one.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ const execFileAsync = promisify(execFile);
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 export const PARTIAL_FILE = path.join(TEMPLATES_DIR, '_partials', 'deploy-sh.hbs');
+export const CLOUDBUILD_PARTIAL_FILE = path.join(TEMPLATES_DIR, '_partials', 'cloudbuild-yaml.hbs');
 const CLI = path.join(REPO_ROOT, 'bin', 'create-cloudrun-app.js');
 const CLI_BUILD = path.join(REPO_ROOT, 'dist', 'index.js');
 
@@ -111,6 +114,7 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
     const script = path.join(dir, 'deploy.sh');
     const mode = (await stat(script)).mode & 0o777;
     if (mode !== 0o755) throw new Error(`${script} has mode ${mode.toString(8)}, expected 755`);
+    if (!existsSync(path.join(dir, 'cloudbuild.yaml'))) throw new Error(`${dir}: the template ${template} produced no cloudbuild.yaml`);
     return { dir, script, via, template, context: { type: ctx.type, name: ctx.name, region, project, template } };
   }
 
@@ -119,8 +123,8 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
   const dir = await scratchDir(`partial-${ctx.type}`);
   const hbs = Handlebars.create();
   hbs.registerPartial('deploy-sh', await readFile(PARTIAL_FILE, 'utf8'));
-  const render = hbs.compile('{{> deploy-sh}}', { noEscape: true, strict: true });
-  const text = render({
+  hbs.registerPartial('cloudbuild-yaml', await readFile(CLOUDBUILD_PARTIAL_FILE, 'utf8'));
+  const context = {
     name: ctx.name,
     type: ctx.type,
     isService: ctx.type === 'service',
@@ -131,9 +135,11 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
       ? { id: info.id, name: info.name, language: info.language, framework: info.framework }
       : { id: 'node-express', name: 'Node.js + Express', language: 'node', framework: 'express' },
     vars: {},
-  });
+  };
+  const render = (partial: string) => hbs.compile(`{{> ${partial}}}`, { noEscape: true, strict: true })(context);
   const script = path.join(dir, 'deploy.sh');
-  await writeFile(script, text);
+  await writeFile(script, render('deploy-sh'));
+  await writeFile(path.join(dir, 'cloudbuild.yaml'), render('cloudbuild-yaml'));
   await chmod(script, 0o755);
   await writeFile(path.join(dir, 'Dockerfile'), 'FROM debian:bookworm-slim\nUSER 65532\nCMD ["true"]\n');
   return { dir, script, via, template, context: { type: ctx.type, name: ctx.name, region, project, template } };

@@ -3,10 +3,11 @@
  * through --template <path>, so these prove the generator's behaviour independently of the
  * built-in templates (golden and container tiers cover those).
  */
+import { spawnSync } from 'node:child_process';
 import { cp, lstat, mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MINI_TEMPLATE_DIR, REPO_ROOT, runBin, snapshotTree, tempDir } from '../support/generator.js';
+import { BIN, MINI_TEMPLATE_DIR, REPO_ROOT, runBin, snapshotTree, tempDir } from '../support/generator.js';
 
 const version = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
 let cwd: string;
@@ -23,6 +24,12 @@ describe('help, version, template list', () => {
       '--region <region>', '--project <id>', '-y, --yes', '--overwrite', '--dry-run', '--json', '--list-templates', '-h, --help', '-V, --version']) {
       expect(stdout).toContain(flag);
     }
+  });
+  it('a reader that closes the pipe early (| head -1) is not an error', () => {
+    const pipeline = `set -o pipefail; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --list-templates | head -1`;
+    const { status, stdout, stderr } = spawnSync('bash', ['-c', pipeline], { cwd, encoding: 'utf8' });
+    expect([status, stderr]).toEqual([0, '']);
+    expect(stdout).toMatch(/^TEMPLATE +LANGUAGE/);
   });
   it('-V prints the package version', async () => {
     expect(await runBin(['-V'], { cwd })).toMatchObject({ code: 0, stdout: `${version}\n` });
@@ -132,6 +139,24 @@ describe('bad input: one line on stderr, non-zero, nothing written', () => {
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/broken\/template\.json: name: .*; types\.0: /);
     await expect(lstat(path.join(dir, 'out'))).rejects.toThrow(/ENOENT/);
+  });
+  it('a template that names a path outside the target (..) is refused', async () => {
+    const dir = await tempDir();
+    const escaping = path.join(dir, 'escaping');
+    await cp(MINI_TEMPLATE_DIR, escaping, { recursive: true });
+    const manifestFile = path.join(escaping, 'template.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, executable: ['../outside.sh'] }));
+    const byManifest = await runBin(['out', '--template', escaping, '--yes'], { cwd: dir });
+    expect([byManifest.code, byManifest.stderr]).toEqual([1, expect.stringMatching(/template\.json: executable\.0: must be a relative path inside the project\n$/)]);
+
+    // On Linux a backslash is an ordinary file-name character, but Windows (and some unpackers) read it as a separator.
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    await writeFile(path.join(escaping, '..\\outside.txt'), 'escape');
+    const byName = await runBin(['out', '--template', escaping, '--yes'], { cwd: dir });
+    expect([byName.code, byName.stderr]).toEqual([1, expect.stringMatching(/refusing template path "\.\.\\outside\.txt": it must stay inside the project\n$/)]);
+    await expect(lstat(path.join(dir, 'out'))).rejects.toThrow(/ENOENT/);
+    await expect(lstat(path.join(dir, 'outside.sh'))).rejects.toThrow(/ENOENT/);
   });
 });
 
