@@ -70,7 +70,7 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
       mustFail: ['runtime:all-interfaces'],
       mustPass: ['runtime:port'],
     },
-    ...userMutants('service', 'USER 65532:65532\n# Exec form'),
+    ...userMutants('service', 'USER 10001:10001\n# Exec form'),
     {
       id: 'ships-dev-deps',
       type: 'service',
@@ -87,7 +87,7 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
       mustFail: ['runtime:job-sigterm'],
       mustPass: ['runtime:job-task'],
     },
-    ...userMutants('job', 'USER 65532:65532\n# Exec form'),
+    ...userMutants('job', 'USER 10001:10001\n# Exec form'),
   ],
   'ruby-sinatra': [
     {
@@ -133,7 +133,7 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
       id: 'dockerignore-keeps-env',
       type: 'service',
       breaks: '.env is sent to the build, and `COPY . .` puts it in the image',
-      edits: [{ file: '.dockerignore', find: '\n.env\n', replace: '\n' }],
+      edits: [{ file: '.dockerignore', find: '\n**/.env\n', replace: '\n' }],
       mustFail: ['static:dockerignore', 'image:no-secrets'],
       mustPass: ['image:build'],
     },

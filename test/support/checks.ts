@@ -313,10 +313,15 @@ export async function checkRebuildCache(project: Project, model: DockerfileModel
   );
 }
 
+/** The project's own test run (`docker build --target test`), dependency install included. */
+const TEST_TARGET_TIMEOUT_MS = 8 * 60_000;
+
 export async function checkTestTarget(project: Project, options: { noCache?: boolean } = {}): Promise<CheckResult> {
-  const build = await buildImage({ context: project.dir, target: 'test', noCache: options.noCache ?? false });
+  // Bounded well below the build limit: a project test that hangs (waiting for an exit that never
+  // comes, say) must fail this check, not hold the whole suite.
+  const build = await buildImage({ context: project.dir, target: 'test', noCache: options.noCache ?? false, timeoutMs: TEST_TARGET_TIMEOUT_MS });
   if (build.ok) return pass('image:test-target', seconds(build.ms), { testBuildSeconds: build.ms / 1000 });
-  return fail('image:test-target', build.timedOut ? 'timed out' : 'failed', tail(build.output, 40));
+  return fail('image:test-target', build.timedOut ? `timed out after ${TEST_TARGET_TIMEOUT_MS / 60_000} min` : 'failed', tail(build.output, 40));
 }
 
 // ---------------------------------------------------------------------------------------------

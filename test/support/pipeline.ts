@@ -138,22 +138,35 @@ export interface MutantDefinition {
   readonly mustPass: readonly CheckId[];
 }
 
-/** Applies the edits; throws if any `find` does not occur exactly once (the mutant would be silently void). */
-export async function applyEdits(project: Project, edits: readonly TextEdit[]): Promise<void> {
+/** The mutated files (relative path -> text); throws if any `find` does not occur exactly once (the mutant would be silently void). */
+async function mutatedFiles(project: Project, edits: readonly TextEdit[]): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
   for (const edit of edits) {
-    const file = path.join(project.dir, edit.file);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      throw new Error(`mutant edit: ${edit.file} is not in the generated project`);
+    let text = files.get(edit.file);
+    if (text === undefined) {
+      try {
+        text = await readFile(path.join(project.dir, edit.file), 'utf8');
+      } catch {
+        throw new Error(`mutant edit: ${edit.file} is not in the generated project`);
+      }
     }
     const count = text.split(edit.find).length - 1;
     if (count !== 1) throw new Error(`mutant edit did not apply: ${JSON.stringify(edit.find)} occurs ${count} times in ${edit.file} (expected exactly once)`);
     const mutated = text.replace(edit.find, () => edit.replace);
     if (mutated === text) throw new Error(`mutant edit changed nothing in ${edit.file}`);
-    await writeFile(file, mutated);
+    files.set(edit.file, mutated);
   }
+  return files;
+}
+
+/** Proves the edits would apply, without changing the project. */
+export async function checkEdits(project: Project, edits: readonly TextEdit[]): Promise<void> {
+  await mutatedFiles(project, edits);
+}
+
+/** Applies the edits; throws, before writing anything, if one of them does not apply. */
+export async function applyEdits(project: Project, edits: readonly TextEdit[]): Promise<void> {
+  for (const [file, text] of await mutatedFiles(project, edits)) await writeFile(path.join(project.dir, file), text);
 }
 
 const STATIC_CHECKS = new Set<CheckId>(['static:rules', 'static:dockerignore', 'static:shellcheck', 'static:call-check']);
