@@ -307,8 +307,16 @@ export async function checkRebuildCache(project: Project, model: DockerfileModel
   }
   return fail(
     'image:rebuild-cache',
-    `rebuilt in ${seconds(build.ms)}; ${rebuilt.length} dependency step(s) ran again: ${rebuilt.map((s) => s.label).join(' ')}`,
-    rebuilt.map((s) => `${describe(s)}: ${seen.has(s.label) ? 'not CACHED' : 'not in the build output'}`).join('\n'),
+    `rebuilt in ${seconds(build.ms)} after editing ${edited}; ${rebuilt.length} dependency step(s) ran again: ${rebuilt.map((s) => s.label).join(' ')}`,
+    rebuilt
+      .map((s) => {
+        const id = seen.get(s.label);
+        if (!id) return `${describe(s)}: not in the build output`;
+        // What BuildKit said about the step instead, for whoever has to find out why.
+        const said = build.output.split('\n').filter((line) => line.startsWith(`${id} `)).slice(0, 12);
+        return `${describe(s)}: not CACHED\n  ${said.join('\n  ')}`;
+      })
+      .join('\n'),
     { rebuildSeconds: build.ms / 1000 },
   );
 }

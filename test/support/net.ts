@@ -80,8 +80,8 @@ function hexToIPv6(hex: string): string {
   return `${hexWords.slice(0, best).join(':')}::${hexWords.slice(best + bestLen).join(':')}`;
 }
 
-/** LISTEN sockets on `port` in this network namespace (the host's: containers run with --network host). */
-export function listeningSockets(port: number): ListeningSocket[] {
+/** Every LISTEN socket in this network namespace (the host's: containers run with --network host). */
+function allListeningSockets(): ListeningSocket[] {
   const out: ListeningSocket[] = [];
   for (const [file, family] of [['/proc/net/tcp', 4], ['/proc/net/tcp6', 6]] as const) {
     let text = '';
@@ -94,11 +94,15 @@ export function listeningSockets(port: number): ListeningSocket[] {
       const cols = row.trim().split(/\s+/);
       if (cols.length < 10 || cols[3] !== '0A') continue; // 0A = TCP_LISTEN
       const [addrHex = '', portHex = ''] = (cols[1] ?? '').split(':');
-      if (Number.parseInt(portHex, 16) !== port) continue;
-      out.push({ family, address: family === 4 ? hexToIPv4(addrHex) : hexToIPv6(addrHex), port, inode: Number(cols[9]) });
+      out.push({ family, address: family === 4 ? hexToIPv4(addrHex) : hexToIPv6(addrHex), port: Number.parseInt(portHex, 16), inode: Number(cols[9]) });
     }
   }
   return out;
+}
+
+/** LISTEN sockets on `port`, whoever holds them. */
+export function listeningSockets(port: number): ListeningSocket[] {
+  return allListeningSockets().filter((socket) => socket.port === port);
 }
 
 /** Does a listening address accept connections to every local address (0.0.0.0 or ::)? */
@@ -129,22 +133,7 @@ export function socketInodes(pid: number): Set<number> {
 /** Every LISTEN socket (any port) held by one of `pids`. */
 export function listeningSocketsOf(pids: readonly number[]): ListeningSocket[] {
   const inodes = new Set(pids.flatMap((pid) => [...socketInodes(pid)]));
-  const out: ListeningSocket[] = [];
-  for (const [file, family] of [['/proc/net/tcp', 4], ['/proc/net/tcp6', 6]] as const) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const row of text.split('\n').slice(1)) {
-      const cols = row.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(Number(cols[9]))) continue;
-      const [addrHex = '', portHex = ''] = (cols[1] ?? '').split(':');
-      out.push({ family, address: family === 4 ? hexToIPv4(addrHex) : hexToIPv6(addrHex), port: Number.parseInt(portHex, 16), inode: Number(cols[9]) });
-    }
-  }
-  return out;
+  return allListeningSockets().filter((socket) => inodes.has(socket.inode));
 }
 
 // ---------------------------------------------------------------------------------------------

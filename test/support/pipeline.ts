@@ -30,7 +30,7 @@ import {
 } from './checks.js';
 import { inspectImage } from './docker.js';
 import { Semaphore, withPort8080 } from './limit.js';
-import { generateProject, removeProject, type Project, type Variant } from './project.js';
+import { generateProject, projectName, removeProject, type Project, type Variant } from './project.js';
 import { type CheckBoard, type CheckId, type CheckResult, fail } from './report.js';
 
 export interface Limits {
@@ -232,7 +232,11 @@ export interface MutantRun {
 
 /** Generates, mutates, builds and checks one mutant; `caught` when every mustFail failed and every mustPass passed. */
 export async function runMutant(variant: Variant, mutant: MutantDefinition, limits: Limits, runId: string, tags: string[]): Promise<MutantRun> {
-  const project = await generateProject(variant, { prefix: 'ccra-mutant-' });
+  // A name of their own gives mutants their own dependency manifest (package.json, go.mod carry
+  // the name), so their builds never share a BuildKit step with the variant's own builds. A step
+  // shared with a build running at the same moment can be reported without its CACHED line, which
+  // made the variant's rebuild-cache check fail at random (seen with go-net-http/job).
+  const project = await generateProject(variant, { prefix: 'ccra-mutant-', name: projectName(variant, '-mutant') });
   try {
     await applyEdits(project, mutant.edits);
     const tag = `ccra-verify/${variant.template.id}-${variant.type}-mutant-${mutant.id}:${runId}`.toLowerCase();

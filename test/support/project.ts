@@ -73,12 +73,16 @@ export interface Project {
   readonly files: readonly string[];
 }
 
+/** The Cloud Run name a variant's project gets; the same every run keeps generated files byte-identical, so the layer cache is reused. */
+export function projectName(variant: Variant, suffix = ''): string {
+  return `verify-${variant.type}${suffix}`;
+}
+
 /** Generates a fresh project non-interactively into a new temporary folder. */
 export async function generateProject(variant: Variant, options: { prefix?: string; name?: string } = {}): Promise<Project> {
   const parent = await mkdtemp(path.join(os.tmpdir(), options.prefix ?? 'ccra-verify-'));
   const dir = path.join(parent, 'project');
-  // The same name every run keeps generated files byte-identical, so the layer cache is reused.
-  const name = options.name ?? (variant.type === 'service' ? 'verify-service' : 'verify-job');
+  const name = options.name ?? projectName(variant);
   const result = await run(process.execPath, [BIN, dir, '--template', variant.template.templateArg, '--type', variant.type, '--name', name, '--yes', '--json'], {
     timeoutMs: 60_000,
     env: { ...process.env, CI: 'true' },

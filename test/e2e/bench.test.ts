@@ -1,0 +1,39 @@
+/**
+ * `npm run bench` must keep working as the code around it changes. This runs its cheapest form
+ * (the generator's own figures, one run, no containers, no npm pack) and checks the shape of what
+ * it prints and writes; the figures themselves are for people comparing runs, not for assertions.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, tempDir } from '../support/generator.js';
+
+const exec = promisify(execFile);
+
+describe('npm run bench', () => {
+  it('prints the generator table and writes it as JSON', async () => {
+    const dir = await tempDir('ccra-bench-');
+    const { stdout } = await exec(process.execPath, ['bench/bench.mjs', '--no-containers', '--no-package', '--runs', '1'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, BENCH_DIR: dir },
+      timeout: 120_000,
+    });
+    expect(stdout).toMatch(/^create-cloudrun-app benchmark/m);
+    expect(stdout).toMatch(/Generator/);
+    const latest = JSON.parse(await readFile(path.join(dir, 'latest.json'), 'utf8')) as { generator: Record<string, { median: number | null; runs: number[] }> };
+    const figures = Object.values(latest.generator);
+    expect(figures.length).toBeGreaterThan(0);
+    for (const figure of figures) {
+      expect(figure.runs).toHaveLength(1);
+      expect(figure.median).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('refuses a bad option with one line and status 2', async () => {
+    const failed = await exec(process.execPath, ['bench/bench.mjs', '--runs', 'many'], { cwd: REPO_ROOT }).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in failed && failed.code).toBe(2);
+    expect((failed as { stderr: string }).stderr).toMatch(/^bench: --runs needs a positive number\n$/m);
+  });
+});
