@@ -66,9 +66,8 @@ try {
 }
 
 // The generator runs from dist/: build it first, so the check always uses the current source.
-const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
-if (build.status !== 0) fail('building the generator (tsc -p tsconfig.build.json) failed');
+const build = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+if (build.status !== 0) fail('building the generator (node scripts/build.mjs) failed');
 
 process.stdout.write(`verify-template: ${id} from ${dir}${type ? ` (${type} only)` : ''}\n`);
 const vitest = path.join(repoRoot, 'node_modules/vitest/vitest.mjs');

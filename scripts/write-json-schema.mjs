@@ -1,10 +1,22 @@
 #!/usr/bin/env node
 // Writes schema/template.schema.json from the manifest schema the generator validates with, so the
-// JSON Schema editors use and the loader can never disagree. `npm run schema` after `npm run build`;
-// a unit test fails when the committed file is stale.
+// JSON Schema editors use and the loader can never disagree. `npm run schema`; a unit test fails
+// when the committed file is stale. The schema is read from the source (src/templates/manifest.ts),
+// compiled in memory: the built CLI is one bundle that exports nothing.
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { toJsonSchema } from '@valibot/to-json-schema';
-import { ManifestSchema } from '../dist/templates/manifest.js';
+import { build } from 'esbuild';
+
+const compiled = await build({
+  entryPoints: [fileURLToPath(new URL('../src/templates/manifest.ts', import.meta.url))],
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  write: false,
+  logLevel: 'warning',
+});
+const { ManifestSchema } = await import(`data:text/javascript;base64,${Buffer.from(compiled.outputFiles[0].text).toString('base64')}`);
 
 export function manifestJsonSchema() {
   const schema = toJsonSchema(ManifestSchema, { errorMode: 'ignore' });

@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import * as p from '@clack/prompts';
 import { parseArgs } from './cli/args.js';
-import { askForMissing, CancelledError, confirmOverwrite } from './cli/prompts.js';
+import { CancelledError } from './cli/cancelled.js';
 import { inspectTarget, targetProblem } from './fs/target.js';
 import { writePlan } from './fs/write.js';
+import { readGcloudDefaults } from './gcloud-config.js';
 import { matchTemplates, resolveOptions, UsageError, type Answers, type RawArgs } from './options.js';
+import { choosePostSteps, planPostSteps, postStepLines, postStepOffer, runPostSteps } from './post/steps.js';
 import { planFiles, renderNextSteps, TemplateError } from './render/plan.js';
 import { createdText, dryRunText, resultJson, templateListJson, templateListText, type Result } from './report.js';
 import { ManifestError } from './templates/manifest.js';
@@ -35,6 +36,7 @@ const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', impor
 
 export async function main(io: MainIO): Promise<number> {
   let interactive = false;
+  let ui: typeof import('./cli/prompts.js') | undefined; // the prompt library, loaded only to prompt
   try {
     const parsed = parseArgs(io.argv, VERSION, (text) => io.stdout.write(text));
     if (parsed.kind === 'done') return EXIT_OK;
@@ -46,11 +48,13 @@ export async function main(io: MainIO): Promise<number> {
     const { args, templates } = await withCustomTemplate(parsed.args, builtins, io.cwd);
     interactive = isInteractive(args, io);
     const promptIO = { input: io.stdin, output: io.stdout };
+    if (interactive) ui = await import('./cli/prompts.js');
+    const p = ui?.clack;
 
     let answers: Answers = {};
-    if (interactive) {
+    if (ui && p) {
       p.intro('create-cloudrun-app', promptIO);
-      answers = await askForMissing(args, matchTemplates(args, templates), promptIO);
+      answers = await ui.askForMissing(args, matchTemplates(args, templates), promptIO, readGcloudDefaults(io.env));
     }
     const options = resolveOptions(args, answers, templates, io.cwd);
     const files = await planFiles(options);
@@ -58,26 +62,38 @@ export async function main(io: MainIO): Promise<number> {
     const problem = targetProblem(state, options.overwrite, options.displayDir);
     if (problem) {
       if (!(interactive && state.kind === 'non-empty')) throw new UsageError(problem);
-      await confirmOverwrite(options.displayDir, state.entries.length, promptIO);
+      await ui!.confirmOverwrite(options.displayDir, state.entries.length, promptIO);
     }
-    const result: Result = { options, files, nextSteps: await renderNextSteps(options) };
+    const postPlan = await planPostSteps(options, io.env);
+    const choice = choosePostSteps(args, ui ? await ui.askPostSteps(postStepOffer(args, postPlan), promptIO) : {}, interactive);
 
     if (!options.dryRun) {
-      const spinner = interactive ? p.spinner({ output: io.stdout }) : undefined;
+      const spinner = p?.spinner({ output: io.stdout });
       spinner?.start(`Writing ${files.length} files`);
       await writePlan(files, options.targetDir);
       spinner?.stop(`Wrote ${files.length} files to ${options.displayDir}`);
     }
+    const post = await runPostSteps(options, postPlan, choice, {
+      env: io.env,
+      ...(p ? { progress: (message) => startSpinner(p, message, io.stdout) } : { log: io.stderr }),
+    });
+    const installed = post.install.status === 'done';
+    const result: Result = { options, files, post, choice, nextSteps: await renderNextSteps(options, installed ? [] : post.install.commands) };
     if (options.json) io.stdout.write(`${resultJson(result)}\n`);
     else if (options.dryRun) io.stdout.write(dryRunText(result));
-    else if (interactive) {
+    else if (p) {
+      for (const line of postStepLines(post, choice)) p.log.info(line, promptIO);
       p.note(result.nextSteps.join('\n'), 'Next steps', promptIO);
       p.outro(`Your Cloud Run ${options.type} is ready.`, promptIO);
     } else io.stdout.write(createdText(result));
+    if (post.install.status === 'failed') {
+      io.stderr.write(`create-cloudrun-app: error: installing dependencies failed: ${post.install.reason} (the project is written)\n`);
+      return EXIT_ERROR;
+    }
     return EXIT_OK;
   } catch (error) {
     if (error instanceof CancelledError) {
-      if (interactive) p.cancel('Cancelled; nothing was written.', { output: io.stdout });
+      if (ui) ui.clack.cancel('Cancelled; nothing was written.', { output: io.stdout });
       else io.stderr.write(`create-cloudrun-app: ${error.message}\n`);
       return EXIT_CANCELLED;
     }
@@ -97,6 +113,12 @@ async function withCustomTemplate(
   if (args.template === undefined || !looksLikePath(args.template)) return { args, templates: builtins };
   const custom = await loadTemplate(path.resolve(cwd, args.template));
   return { args: { ...args, template: custom.manifest.id }, templates: [custom] };
+}
+
+function startSpinner(p: typeof import('@clack/prompts'), message: string, output: Writable) {
+  const spinner = p.spinner({ output });
+  spinner.start(message);
+  return { stop: (text: string, failed: boolean) => (failed ? spinner.error(text) : spinner.stop(text)) };
 }
 
 function isInteractive(args: RawArgs, io: MainIO): boolean {

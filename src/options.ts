@@ -28,6 +28,10 @@ export interface RawArgs {
   readonly region?: string;
   readonly project?: string;
   readonly vars: readonly string[];
+  /** --git / --no-git; undefined when neither was given. */
+  readonly git?: boolean;
+  /** --install / --no-install; undefined when neither was given. */
+  readonly install?: boolean;
   readonly yes: boolean;
   readonly overwrite: boolean;
   readonly dryRun: boolean;
@@ -41,6 +45,9 @@ export interface Answers {
   readonly templateId?: string;
   readonly type?: WorkloadType;
   readonly name?: string;
+  readonly region?: string;
+  /** Empty: set later (the deploy script then asks gcloud's configuration). */
+  readonly project?: string;
   readonly vars?: Readonly<Record<string, VariableValue>>;
 }
 
@@ -77,6 +84,14 @@ export function defaultName(type: WorkloadType): string {
 
 export function isValidName(name: string): boolean {
   return NAME_PATTERN.test(name);
+}
+
+export function isValidRegion(region: string): boolean {
+  return REGION_PATTERN.test(region);
+}
+
+export function isValidProject(project: string): boolean {
+  return PROJECT_PATTERN.test(project);
 }
 
 /** Turns a folder name into a Cloud Run name (`My_App` -> `my-app`), or undefined if nothing is left. */
@@ -204,9 +219,9 @@ export function resolveOptions(
     defaultName(type);
   const targetDir = path.resolve(cwd, directory ?? name);
 
-  const region = args.region ?? DEFAULT_REGION;
+  const region = args.region ?? answers.region ?? DEFAULT_REGION;
   if (!REGION_PATTERN.test(region)) fail(`invalid --region "${region}" (expected a Cloud Run region such as us-central1)`);
-  const project = args.project ?? '';
+  const project = args.project ?? answers.project ?? '';
   if (project !== '' && !PROJECT_PATTERN.test(project)) {
     fail(`invalid --project "${project}" (a project id has 6-30 lower-case letters, digits or hyphens, a letter first)`);
   }

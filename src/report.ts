@@ -1,5 +1,6 @@
 /** Words for the user: the result as text or as one JSON object, and the template list. */
 import type { Options } from './options.js';
+import { postStepLines, type PostStepChoice, type PostStepReport } from './post/steps.js';
 import type { PlannedFile } from './render/plan.js';
 import type { Template } from './templates/registry.js';
 
@@ -7,9 +8,12 @@ export interface Result {
   readonly options: Options;
   readonly files: readonly PlannedFile[];
   readonly nextSteps: readonly string[];
+  /** What happened after writing (absent in a run that never got that far, e.g. a list). */
+  readonly post?: PostStepReport;
+  readonly choice?: PostStepChoice;
 }
 
-export function resultJson({ options, files, nextSteps }: Result): string {
+export function resultJson({ options, files, nextSteps, post }: Result): string {
   return JSON.stringify({
     directory: options.targetDir,
     template: options.template.manifest.id,
@@ -20,6 +24,10 @@ export function resultJson({ options, files, nextSteps }: Result): string {
     vars: options.vars,
     dryRun: options.dryRun,
     files: files.map((file) => ({ path: file.path, mode: file.mode.toString(8).padStart(4, '0'), bytes: file.contents.length })),
+    ...(post && {
+      git: post.git,
+      install: { status: post.install.status, commands: post.install.commands, ...('reason' in post.install && { reason: post.install.reason }) },
+    }),
     nextSteps,
   });
 }
@@ -29,9 +37,10 @@ export function dryRunText({ options, files }: Result): string {
   return `Dry run: would write ${files.length} files to ${options.displayDir} (nothing written)\n${lines.join('\n')}\n`;
 }
 
-export function createdText({ options, files, nextSteps }: Result): string {
+export function createdText({ options, files, nextSteps, post, choice }: Result): string {
   const what = `${options.template.manifest.name} ${options.type} "${options.name}"`;
-  return `Created ${what} in ${options.displayDir} (${files.length} files)\n\nNext steps:\n${nextSteps.map((step) => `  ${step}`).join('\n')}\n`;
+  const done = post && choice ? postStepLines(post, choice).map((line) => `${line}\n`).join('') : '';
+  return `Created ${what} in ${options.displayDir} (${files.length} files)\n${done}\nNext steps:\n${nextSteps.map((step) => `  ${step}`).join('\n')}\n`;
 }
 
 export function templateListJson(templates: readonly Template[]): string {

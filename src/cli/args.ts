@@ -21,6 +21,10 @@ export function parseArgs(argv: readonly string[], version: string, writeOut: (t
     .option('--project <id>', 'Google Cloud project (default: the deploy script asks gcloud config)')
     .option('--var <key=value>', "set a template variable (repeatable; see the template's template.json)", collect)
     .option('-y, --yes', 'never prompt; every unset option takes its default')
+    .option('--git', 'git init and a first commit (default: yes; skipped inside a git repository)')
+    .option('--no-git', 'do not initialise a git repository')
+    .option('--install', "install dependencies with the language's tool (default: asked; no with --yes)")
+    .option('--no-install', 'do not install dependencies')
     .option('--overwrite', 'allow a non-empty directory; its contents are replaced, .git is kept')
     .option('--dry-run', 'print what would be written; write nothing')
     .option('--json', 'print one JSON object describing the result on stdout')
@@ -62,6 +66,8 @@ Examples:
       region: opts.region,
       project: opts.project,
       vars: opts.var ?? [],
+      git: opts.git as boolean | undefined,
+      install: opts.install as boolean | undefined,
       yes: opts.yes === true,
       overwrite: opts.overwrite === true,
       dryRun: opts.dryRun === true,

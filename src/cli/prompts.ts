@@ -1,27 +1,40 @@
 /**
  * Interactive questions: one clack group that asks only for what the flags left open, with one
  * cancel path. Nothing here touches the disk, so Ctrl-C at any prompt leaves nothing behind.
+ * main() imports this module (and with it the prompt library) only when someone is at a terminal.
  */
 import type { Readable, Writable } from 'node:stream';
 import * as p from '@clack/prompts';
-import { defaultName, isValidName, toCloudRunName, type Answers, type RawArgs } from '../options.js';
+import type { GcloudDefaults } from '../gcloud-config.js';
+import {
+  DEFAULT_REGION,
+  DEFAULT_TEMPLATE_ID,
+  defaultName,
+  isValidName,
+  isValidProject,
+  isValidRegion,
+  toCloudRunName,
+  type Answers,
+  type RawArgs,
+} from '../options.js';
 import { checkVariableValue, parseVariableText, type VariableValue, type WorkloadType } from '../templates/manifest.js';
 import type { Template } from '../templates/registry.js';
+
+import { CancelledError } from './cancelled.js';
+
+export { p as clack };
 
 export interface PromptIO {
   readonly input?: Readable;
   readonly output?: Writable;
 }
 
-/** Ctrl-C or Escape at a prompt; main() reports it and exits non-zero without writing. */
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-  constructor() {
-    super('cancelled; nothing was written');
-  }
-}
-
-export async function askForMissing(args: RawArgs, matches: readonly Template[], io: PromptIO): Promise<Answers> {
+export async function askForMissing(
+  args: RawArgs,
+  matches: readonly Template[],
+  io: PromptIO,
+  gcloud: GcloudDefaults = {},
+): Promise<Answers> {
   const byId = new Map(matches.map((t) => [t.manifest.id, t]));
   const variableNames = [...new Set(matches.flatMap((t) => Object.keys(t.manifest.variables)))];
   const setByFlag = new Set(args.vars.map((pair) => pair.split('=')[0]));
@@ -43,6 +56,7 @@ export async function askForMissing(args: RawArgs, matches: readonly Template[],
               ...io,
               message: 'Which language and framework?',
               options: matches.map((t) => ({ value: t.manifest.id, label: t.manifest.name, hint: t.manifest.id })),
+              ...(byId.has(DEFAULT_TEMPLATE_ID) ? { initialValue: DEFAULT_TEMPLATE_ID } : {}),
             }),
       type: ({ results }) => {
         const template = byId.get(results.templateId ?? '') ?? matches[0]!;
@@ -56,19 +70,47 @@ export async function askForMissing(args: RawArgs, matches: readonly Template[],
           ].filter((option) => template.manifest.types.includes(option.value as WorkloadType)) as p.Option<WorkloadType>[],
         });
       },
+      // One question for the folder: the Cloud Run name follows from it, and is asked only when the
+      // folder name had to be converted (or nothing usable was left of it).
       name: ({ results }) => {
-        if (args.name !== undefined) return undefined;
         const directory = args.directory ?? results.directory;
-        const suggested =
-          (directory ? toCloudRunName(directory.split(/[\\/]/).filter(Boolean).pop() ?? '') : undefined) ??
-          defaultName((results.type as WorkloadType | undefined) ?? (args.type as WorkloadType | undefined) ?? 'service');
+        if (args.name !== undefined || !directory) return undefined;
+        const folder = directory.split(/[\\/]/).filter(Boolean).pop() ?? '';
+        const derived = toCloudRunName(folder);
+        if (derived === folder) {
+          p.log.info(`Cloud Run name: ${derived} (from the folder; --name chooses another)`, io);
+          return undefined;
+        }
+        const suggested = derived ?? defaultName((results.type as WorkloadType | undefined) ?? (args.type as WorkloadType | undefined) ?? 'service');
         return p.text({
           ...io,
-          message: 'Cloud Run name?',
+          message: `Cloud Run name? ("${folder}" is not one: lower-case letters, digits, hyphens)`,
           placeholder: suggested,
           defaultValue: suggested,
           validate: (value) =>
             !value || isValidName(value) ? undefined : 'Lower-case letters, digits and hyphens; a letter first; no trailing hyphen; under 50 characters.',
+        });
+      },
+      region: () => {
+        if (args.region !== undefined) return undefined;
+        const suggested = gcloud.region !== undefined && isValidRegion(gcloud.region) ? gcloud.region : DEFAULT_REGION;
+        return p.text({
+          ...io,
+          message: `Region?${suggested === gcloud.region ? ' (from your gcloud configuration)' : ''}`,
+          placeholder: suggested,
+          defaultValue: suggested,
+          validate: (value) => (!value || isValidRegion(value) ? undefined : 'A Cloud Run region such as us-central1 or europe-west1.'),
+        });
+      },
+      project: () => {
+        if (args.project !== undefined) return undefined;
+        const suggested = gcloud.project !== undefined && isValidProject(gcloud.project) ? gcloud.project : undefined;
+        return p.text({
+          ...io,
+          message: `Google Cloud project?${suggested ? ' (from your gcloud configuration)' : ''}`,
+          placeholder: suggested ?? 'leave empty to set it later (deploy.sh then uses gcloud config)',
+          defaultValue: suggested ?? '',
+          validate: (value) => (!value || isValidProject(value) ? undefined : 'A project id: 6-30 lower-case letters, digits or hyphens, a letter first.'),
         });
       },
       ...Object.fromEntries(
@@ -121,6 +163,8 @@ export async function askForMissing(args: RawArgs, matches: readonly Template[],
     templateId: record.templateId as string | undefined,
     type: record.type as WorkloadType | undefined,
     name: (record.name as string | undefined) || undefined,
+    region: (record.region as string | undefined) || undefined,
+    project: record.project as string | undefined,
     vars,
   };
 }
@@ -133,4 +177,28 @@ export async function confirmOverwrite(displayDir: string, entries: number, io: 
     initialValue: false,
   });
   if (p.isCancel(answer) || !answer) throw new CancelledError();
+}
+
+export interface PostStepOffer {
+  /** Ask about git init (false: decided by a flag, or it cannot run here). */
+  readonly git: boolean;
+  /** The install commands to offer, e.g. "npm install"; undefined: not asked. */
+  readonly install?: string;
+}
+
+/** The after-writing steps, asked before anything is written; "Yes" is the default for both. */
+export async function askPostSteps(offer: PostStepOffer, io: PromptIO): Promise<{ git?: boolean; install?: boolean }> {
+  const answers = await p.group(
+    {
+      git: () => (offer.git ? p.confirm({ ...io, message: 'Initialise a git repository with a first commit?', initialValue: true }) : undefined),
+      install: () =>
+        offer.install !== undefined ? p.confirm({ ...io, message: `Install dependencies now (${offer.install})?`, initialValue: true }) : undefined,
+    },
+    {
+      onCancel: () => {
+        throw new CancelledError();
+      },
+    },
+  );
+  return { git: answers.git as boolean | undefined, install: answers.install as boolean | undefined };
 }

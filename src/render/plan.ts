@@ -90,14 +90,17 @@ async function listTemplateFiles(root: string, relative = ''): Promise<string[]>
   return files;
 }
 
-/** The manifest's next steps, rendered with the project's context, after a `cd` into it. */
-export async function renderNextSteps(options: PlanInput & Pick<Options, 'displayDir'>): Promise<string[]> {
+/**
+ * The manifest's next steps, rendered with the project's context, after a `cd` into it and the
+ * install commands still to run (none when the generator installed the dependencies).
+ */
+export async function renderNextSteps(options: PlanInput & Pick<Options, 'displayDir'>, installSteps: readonly string[] = []): Promise<string[]> {
   const render = await createRenderer([]);
   const context = renderContext(options);
   const steps = options.template.manifest.nextSteps.map((step, index) =>
     render(step, context, `${options.template.manifest.id}/template.json nextSteps[${index}]`),
   );
-  return options.displayDir === '.' ? steps : [`cd ${shellWord(options.displayDir)}`, ...steps];
+  return options.displayDir === '.' ? [...installSteps, ...steps] : [`cd ${shellWord(options.displayDir)}`, ...installSteps, ...steps];
 }
 
 function shellWord(text: string): string {

@@ -46,6 +46,12 @@ const RelativePath = v.pipe(
   v.check((path) => !path.startsWith('/') && !path.split('/').includes('..'), 'must be a relative path inside the project'),
 );
 
+// Run without a shell, so shell syntax would not mean what it says: plain words only.
+const InstallCommand = v.pipe(
+  Text,
+  v.regex(/^[^\s;&|<>()$`"'\\*?~]+( [^\s;&|<>()$`"'\\*?~]+)*$/, 'must be plain words separated by single spaces (no shell syntax: it runs without a shell)'),
+);
+
 export const ManifestSchema = v.strictObject({
   $schema: v.optional(v.string()),
   id: v.pipe(Id, v.description('Unique template id, e.g. "node-express"; used by --template.')),
@@ -71,6 +77,15 @@ export const ManifestSchema = v.strictObject({
   ),
   nextSteps: v.optional(
     v.pipe(v.array(Text), v.description('Commands shown after generation (Handlebars, same context as files), after `cd <dir>`.')),
+    [],
+  ),
+  install: v.optional(
+    v.pipe(
+      v.array(InstallCommand),
+      v.description(
+        'Commands that install the project\'s dependencies, run in order inside the new project when the user accepts (--install) and shown as next steps otherwise. Words separated by spaces, no shell syntax; the first command\'s program must be on PATH. Handlebars with the files\' context plus {{packageManager}} (npm or pnpm).',
+      ),
+    ),
     [],
   ),
 });

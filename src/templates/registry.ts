@@ -5,6 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { ManifestError, readManifest, type TemplateManifest } from './manifest.js';
 
 export interface Template {
@@ -15,8 +16,8 @@ export interface Template {
 
 export const MANIFEST_FILE = 'template.json';
 
-/** The package's own `templates/` folder (same relative place from src/ and from dist/). */
-export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+/** The package's own `templates/` folder. */
+export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
 
 /** Shared Handlebars partials every template can use, e.g. `{{> deploy-sh}}`. */
 export const SHARED_PARTIALS_DIR = path.join(BUILTIN_TEMPLATES_DIR, '_partials');

@@ -1,6 +1,6 @@
 /**
- * How `npm create cloudrun-app` really runs the generator: npm downloads the packed package,
- * installs its dependencies and runs its bin. Here the package is packed from this checkout and
+ * How `npm create cloudrun-app` really runs the generator: npm downloads the packed package and
+ * runs its bin. The CLI is one bundle (scripts/build.mjs), so there is nothing else to install. Here the package is packed from this checkout and
  * run through `npx <tarball>`, and what it writes must equal, byte for byte and mode for mode, what
  * the checkout's own bin writes: nothing the generator needs may be missing from the tarball
  * (templates, partials, dist/, the schema), and npm's packing must not rename or drop a file.
@@ -28,13 +28,26 @@ beforeAll(async () => {
 }, TIMEOUT);
 
 describe('the packed package (npm pack, then npx <tarball>)', () => {
+  it('is the bundled CLI with no runtime dependencies to download', async () => {
+    const { stdout } = await exec('tar', ['-xzOf', path.join(packDir, tarball), 'package/package.json']);
+    const manifest = JSON.parse(stdout) as Record<string, unknown>;
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies']) expect(manifest[field], field).toBeUndefined();
+    const { stdout: listing } = await exec('tar', ['-tzf', path.join(packDir, tarball)]);
+    const dist = listing.split('\n').filter((file) => file.startsWith('package/dist/'));
+    expect(dist).toContain('package/dist/index.js');
+    expect(dist).toContain('package/dist/THIRD-PARTY-LICENSES.txt');
+    expect(dist.filter((file) => file.endsWith('.js')).length).toBeLessThanOrEqual(3); // entry, prompt chunk, shared chunk
+  });
+
+
   it.each([
     ['express service', ['my-api', '--framework', 'express']],
     ['go job', ['my-job', '--language', 'go', '--type', 'job']],
   ])('generates the same %s as the checkout', async (_label, args) => {
     // Exactly the documented form, `npx ./<tarball> ...`, run beside the tarball (npx reads an
     // absolute path as a command, not a package).
-    const npx = await exec('npx', ['--yes', `./${tarball}`, ...args, '--yes'], {
+    // --no-git: a repository's first commit carries its own time, the generated files must not.
+    const npx = await exec('npx', ['--yes', `./${tarball}`, ...args, '--yes', '--no-git'], {
       cwd: packDir,
       timeout: TIMEOUT,
       env: { ...process.env, CI: 'true', npm_config_cache: path.join(packDir, '.npm-cache') },
@@ -42,7 +55,7 @@ describe('the packed package (npm pack, then npx <tarball>)', () => {
     expect(npx.stdout).toMatch(/^Created /m);
 
     const fromCheckout = await tempDir('ccra-local-');
-    const local = await runBin([...args, '--yes'], { cwd: fromCheckout });
+    const local = await runBin([...args, '--yes', '--no-git'], { cwd: fromCheckout });
     expect(local.code, local.stderr).toBe(0);
 
     const written = await snapshotTree(path.join(packDir, args[0]!));

@@ -9,7 +9,7 @@ const valid = { id: 'x-y', name: 'X', language: 'x', framework: 'y', types: ['se
 
 describe('template.json', () => {
   it('fills optional fields with empty defaults', () => {
-    expect(parseManifest(valid, 'template.json')).toEqual({ ...valid, variables: {}, executable: [], nextSteps: [] });
+    expect(parseManifest(valid, 'template.json')).toEqual({ ...valid, variables: {}, executable: [], nextSteps: [], install: [] });
   });
   it.each([
     [{ ...valid, id: 'X Y' }, /t\.json: id: must be lower-case/],
@@ -17,6 +17,11 @@ describe('template.json', () => {
     [{ ...valid, types: ['worker'] }, /t\.json: types\.0: /],
     [{ ...valid, executable: ['../escape.sh'] }, /t\.json: executable\.0: must be a relative path inside the project/],
     [{ ...valid, executable: ['/etc/passwd'] }, /executable\.0: must be a relative path/],
+    // install commands run without a shell: shell syntax would not mean what it says
+    [{ ...valid, install: ['npm install && npm test'] }, /install\.0: must be plain words/],
+    [{ ...valid, install: ['pip install -r $FILE'] }, /install\.0: must be plain words/],
+    [{ ...valid, install: ['npm  install'] }, /install\.0: must be plain words/],
+    [{ ...valid, install: [''] }, /install\.0: must not be empty/],
     [{ ...valid, colour: 'blue' }, /t\.json: colour: /],
     [{ ...valid, variables: { port: { type: 'number', default: 'x', description: 'p' } } }, /variables\.port\.default/],
     [{ ...valid, variables: { mode: { type: 'string', default: 'c', choices: ['a', 'b'], description: 'm' } } }, /variables\.mode\.default: must be one of a, b/],

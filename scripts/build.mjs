@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// `npm run build`: bundles the CLI and every library it uses into dist/, so the published package
+// has no runtime dependencies to download (as create-vite and sv ship theirs). The prompt library is
+// imported dynamically by the code, and esbuild's code splitting keeps it in its own chunk: a
+// non-interactive run never loads it. Type checking is `npm run typecheck` (tsc); esbuild only
+// strips the types.
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = `${root}dist`;
+
+/**
+ * Handlebars' package entry also registers a `require('.hbs')` hook and pulls `source-map`, which
+ * only matters for precompiling templates to JavaScript with source maps (its CLI's job, together
+ * with uglify-js). Use its runtime+compiler build, and give it no `source-map`: its code generator
+ * then falls back to its own plain-string SourceNode, exactly as it does in a browser.
+ */
+const lightHandlebars = {
+  name: 'light-handlebars',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^handlebars$/ }, (args) =>
+      pluginBuild.resolve('handlebars/dist/cjs/handlebars.js', { kind: args.kind, resolveDir: args.resolveDir }),
+    );
+    pluginBuild.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'empty' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+await rm(outdir, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: ['src/index.ts'],
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.12',
+  // Chunks beside index.js: src/package-root.ts finds the package one folder up from any of them.
+  chunkNames: '[name]-[hash]',
+  // The CommonJS libraries (commander, handlebars) call require() for Node's own modules.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [lightHandlebars],
+});
+
+await writeFile(`${outdir}/THIRD-PARTY-LICENSES.txt`, await licenses(Object.keys(result.metafile.inputs)));
+const outputs = Object.entries(result.metafile.outputs).map(([file, info]) => `${file.replace(`${root}`, '')} ${(info.bytes / 1024).toFixed(0)} KiB`);
+process.stdout.write(`built ${outputs.join(', ')}\n`);
+
+/** The bundled libraries' license texts, which their licenses ask to ship with copies of them. */
+async function licenses(inputs) {
+  const packages = [...new Set(inputs.map((file) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]).filter(Boolean))].sort();
+  const sections = [];
+  for (const name of packages) {
+    const dir = `${root}node_modules/${name}`;
+    const { version, license } = JSON.parse(await readFile(`${dir}/package.json`, 'utf8'));
+    const file = (await readdir(dir)).find((entry) => /^(licen[cs]e|copying)(\.|$)/i.test(entry));
+    const text = file ? await readFile(`${dir}/${file}`, 'utf8') : `${license} (no license file in the package)`;
+    sections.push(`${name}@${version} (${license})\n\n${text.trim()}\n`);
+  }
+  return `Libraries bundled into dist/ by scripts/build.mjs:\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;
+}
