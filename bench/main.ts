@@ -27,6 +27,8 @@ import { BIN, editSource, generateProject, removeProject, sourceFiles, templates
 
 interface Options {
   runs: number;
+  genRuns: number;
+  compare: boolean;
   buildRuns: number;
   loadRuns: number;
   only: string[];
@@ -35,10 +37,14 @@ interface Options {
   skipContainers: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--runs N] [--build-runs N] [--load-runs N] [--template ID]... [--type service|job]
-                        [--quick] [--no-package] [--no-containers]
+/** The reference: a small, bundled `npm create` tool, pinned so runs compare over time. */
+const CREATE_VITE_VERSION = '9.3.0';
 
-  --runs N         repetitions of each timing (default 5); the median is reported
+const USAGE = `usage: npm run bench -- [--runs N] [--gen-runs N] [--build-runs N] [--load-runs N] [--template ID]... [--type service|job]
+                        [--quick] [--no-package] [--no-containers] [--no-compare]
+
+  --runs N         repetitions of each timing (default 5; also sets --gen-runs); the median is reported
+  --gen-runs N     repetitions of the generator's own timings (default 10)
   --build-runs N   repetitions of each image build (default 3)
   --load-runs N    repetitions of the SIGTERM-under-load drain (default 3)
   --template ID    only this template (repeatable); default: every template --list-templates shows
@@ -46,22 +52,25 @@ const USAGE = `usage: npm run bench -- [--runs N] [--build-runs N] [--load-runs 
   --quick          --runs 2 --build-runs 1 --load-runs 1
   --no-package     skip npm pack / install of the package
   --no-containers  only the generator's own figures
+  --no-compare     skip the side-by-side run of create-vite ${CREATE_VITE_VERSION} (it is installed from the npm registry)
 `;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 5, buildRuns: 3, loadRuns: 3, only: [], type: null, skipPackage: false, skipContainers: false };
+  const o: Options = { runs: 5, genRuns: 10, compare: true, buildRuns: 3, loadRuns: 3, only: [], type: null, skipPackage: false, skipContainers: false };
   const num = (v: string | undefined, flag: string): number => {
     if (!v || !/^[1-9]\d*$/.test(v)) throw new Error(`${flag} needs a positive number`);
     return Number(v);
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--runs') o.runs = num(argv[++i], a);
+    if (a === '--runs') o.runs = o.genRuns = num(argv[++i], a);
+    else if (a === '--gen-runs') o.genRuns = num(argv[++i], a);
+    else if (a === '--no-compare') o.compare = false;
     else if (a === '--build-runs') o.buildRuns = num(argv[++i], a);
     else if (a === '--load-runs') o.loadRuns = num(argv[++i], a);
     else if (a === '--template') o.only.push(argv[++i] ?? '');
     else if (a === '--type') o.type = argv[++i] ?? null;
-    else if (a === '--quick') Object.assign(o, { runs: 2, buildRuns: 1, loadRuns: 1 });
+    else if (a === '--quick') Object.assign(o, { runs: 2, genRuns: 3, buildRuns: 1, loadRuns: 1 });
     else if (a === '--no-package') o.skipPackage = true;
     else if (a === '--no-containers') o.skipContainers = true;
     else if (a === '-h' || a === '--help') {
@@ -121,20 +130,138 @@ async function dirSize(dir: string): Promise<number> {
   return Number(du.stdout.split('\t')[0]);
 }
 
+/** Installs a package tarball (or registry spec) the way `npm create` does; its size and dependency count. */
+async function installedFigures(spec: string, installDir: string): Promise<Record<string, Metric>> {
+  const out: Record<string, Metric> = {};
+  await mkdir(installDir, { recursive: true });
+  await writeFile(path.join(installDir, 'package.json'), '{"name":"bench-install","version":"1.0.0","private":true}\n');
+  const started = performance.now();
+  const install = await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', spec], { timeoutMs: 300_000, cwd: installDir });
+  if (install.code !== 0) {
+    log(`npm install ${spec} failed: ${tail(install.stderr, 5)}`);
+    return out;
+  }
+  out['package: npm install time'] = metric('s', [(performance.now() - started) / 1000], 'one run, network and npm cache dependent');
+  out['package: installed size'] = metric('MB', [(await dirSize(path.join(installDir, 'node_modules'))) / 1e6]);
+  const lock = JSON.parse(await readFile(path.join(installDir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  const installed = Object.keys(lock.packages).filter((k) => k.startsWith('node_modules/'));
+  out['package: packages installed'] = metric('count', [installed.length]);
+  out['package: dependencies (transitive)'] = metric('count', [installed.length - 1]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Side by side with create-vite
+// ---------------------------------------------------------------------------------------------
+
+/** Targets for the generator against create-vite, as ratios (ours / theirs), plus absolute limits. */
+const TARGETS = { generateCpu: 1.0, helpCpu: 1.2, installedMB: 2, dependencies: 0 } as const;
+
+interface ProcessTime {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/**
+ * Whole-process wall and CPU time (user + system of the process and its children) of one run,
+ * measured by bash's `times` builtin around it, so start-up, module loading and exit count too.
+ */
+async function timeProcess(args: readonly string[], cwd: string): Promise<ProcessTime | null> {
+  const script = '"$@" >/dev/null 2>&1; status=$?; times; exit $status';
+  const started = performance.now();
+  const result = await run('bash', ['-c', script, 'bench', ...args], { timeoutMs: 60_000, cwd, env: { ...process.env, CI: 'true' } });
+  const wall = (performance.now() - started) / 1000;
+  if (result.code !== 0) return null;
+  // times prints the shell's own user/system, then its children's: "0m0.120s 0m0.040s".
+  const children = result.stdout.trim().split('\n').pop() ?? '';
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return seconds.length === 2 ? { wall, cpu: seconds[0]! + seconds[1]! } : null;
+}
+
+export interface Comparison {
+  readonly createVite: string;
+  readonly rows: Record<string, { ours: Metric; theirs: Metric; ratio: number | null; target?: string; met?: boolean }>;
+}
+
+async function compareWithCreateVite(o: Options, ours: Record<string, Metric>): Promise<Comparison | null> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'ccra-bench-vite-'));
+  try {
+    log(`installing create-vite@${CREATE_VITE_VERSION} from the npm registry`);
+    const theirsPackage = await installedFigures(`create-vite@${CREATE_VITE_VERSION}`, path.join(tmp, 'install'));
+    const viteBin = path.join(tmp, 'install/node_modules/create-vite/index.js');
+    if (!theirsPackage['package: installed size']) return null;
+
+    log(`${o.genRuns} x generate and --help, create-cloudrun-app and create-vite in turn`);
+    const times: Record<string, ProcessTime[]> = { ourGenerate: [], theirGenerate: [], ourHelp: [], theirHelp: [] };
+    for (let i = 0; i < o.genRuns; i++) {
+      // Interleaved, so a busy moment on the machine hits both tools alike.
+      const push = (key: string, t: ProcessTime | null) => t && times[key]!.push(t);
+      push('ourGenerate', await timeProcess([process.execPath, BIN, `ours-${i}`, '--template', 'node-express', '--yes', '--no-git'], tmp));
+      push('theirGenerate', await timeProcess([process.execPath, viteBin, `theirs-${i}`, '--template', 'vanilla', '--no-interactive'], tmp));
+      push('ourHelp', await timeProcess([process.execPath, BIN, '--help'], tmp));
+      push('theirHelp', await timeProcess([process.execPath, viteBin, '--help'], tmp));
+    }
+    const cpu = (key: string) => metric('s', times[key]!.map((t) => t.cpu));
+    const wall = (key: string) => metric('s', times[key]!.map((t) => t.wall));
+    const row = (a: Metric, b: Metric, target?: { limit: number; text: string }) => {
+      const ratio = a.median !== null && b.median ? a.median / b.median : null;
+      return { ours: a, theirs: b, ratio, ...(target && ratio !== null ? { target: target.text, met: ratio <= target.limit } : {}) };
+    };
+    const size = ours['package: installed size'];
+    const deps = ours['package: dependencies (transitive)'];
+    const rows: Comparison['rows'] = {
+      'generate (CPU)': row(cpu('ourGenerate'), cpu('theirGenerate'), { limit: TARGETS.generateCpu, text: `≤ ${TARGETS.generateCpu.toFixed(1)}×` }),
+      'generate (wall)': row(wall('ourGenerate'), wall('theirGenerate')),
+      '--help (CPU)': row(cpu('ourHelp'), cpu('theirHelp'), { limit: TARGETS.helpCpu, text: `≤ ${TARGETS.helpCpu.toFixed(1)}×` }),
+      '--help (wall)': row(wall('ourHelp'), wall('theirHelp')),
+    };
+    if (size && deps) {
+      rows['installed size'] = { ...row(size, theirsPackage['package: installed size']!), target: `≤ ${TARGETS.installedMB} MB`, met: (size.median ?? Infinity) <= TARGETS.installedMB };
+      rows['runtime dependencies (transitive)'] = {
+        ...row(deps, theirsPackage['package: dependencies (transitive)']!),
+        ratio: null,
+        target: String(TARGETS.dependencies),
+        met: deps.median === TARGETS.dependencies,
+      };
+      rows['npm install time'] = row(ours['package: npm install time']!, theirsPackage['package: npm install time']!);
+    }
+    return { createVite: CREATE_VITE_VERSION, rows };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function comparisonTable(c: Comparison): string {
+  const lines = [
+    `| | create-cloudrun-app | create-vite ${c.createVite} | ratio | target |`,
+    '|---|---|---|---|---|',
+    ...Object.entries(c.rows).map(
+      ([name, r]) =>
+        `| ${name} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${r.ratio === null ? '–' : `×${r.ratio.toFixed(2)}`} | ${r.target === undefined ? '' : `${r.target} ${r.met ? 'met' : 'NOT met'}`} |`,
+    ),
+  ];
+  return `Side by side with create-vite (same machine, same run; medians; CPU = user + system of the whole process)\n\n${lines.join('\n')}\n`;
+}
+
 async function generatorFigures(o: Options, variants: readonly Variant[]): Promise<Record<string, Metric>> {
   const out: Record<string, Metric> = {};
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'ccra-bench-gen-'));
   try {
     log('CLI start-up (--help)');
-    out['CLI start-up (--help)'] = metric('s', await repeat(o.runs, async () => timeNode([BIN, '--help'], tmp)));
+    out['CLI start-up (--help)'] = metric('s', await repeat(o.genRuns, async () => timeNode([BIN, '--help'], tmp)));
     for (const template of [...new Set(variants.map((v) => v.template))]) {
       log(`generate ${template.id}`);
       let n = 0;
-      out[`generate ${template.id} (--yes)`] = metric(
+      out[`generate ${template.id} (--yes --no-git)`] = metric(
         's',
-        await repeat(o.runs, async () => timeNode([BIN, path.join(tmp, `${template.id}-${n++}`), '--template', template.templateArg, '--type', template.types[0]!, '--yes'], tmp)),
+        await repeat(o.genRuns, async () =>
+          timeNode([BIN, path.join(tmp, `${template.id}-${n++}`), '--template', template.templateArg, '--type', template.types[0]!, '--yes', '--no-git'], tmp),
+        ),
       );
     }
+    log('generate with git init and a first commit');
+    let g = 0;
+    out['generate node-express (--yes, git init + commit)'] = metric('s', await repeat(o.genRuns, async () => timeNode([BIN, path.join(tmp, `git-${g++}`), '--yes'], tmp)));
     if (!o.skipPackage) {
       log('npm pack --dry-run --json');
       const packed = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { timeoutMs: 120_000, cwd: REPO_ROOT });
@@ -151,20 +278,8 @@ async function generatorFigures(o: Options, variants: readonly Variant[]): Promi
       await mkdir(packDir);
       const pack = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir, '--json'], { timeoutMs: 120_000, cwd: REPO_ROOT });
       const tarball = pack.code === 0 ? path.join(packDir, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename) : null;
-      if (tarball) {
-        const installDir = path.join(tmp, 'install');
-        await mkdir(installDir);
-        await writeFile(path.join(installDir, 'package.json'), '{"name":"bench-install","version":"1.0.0","private":true}\n');
-        const started = performance.now();
-        const install = await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { timeoutMs: 300_000, cwd: installDir });
-        if (install.code === 0) {
-          out['package: npm install time'] = metric('s', [(performance.now() - started) / 1000], 'one run, network and npm cache dependent');
-          out['package: installed size'] = metric('MB', [(await dirSize(path.join(installDir, 'node_modules'))) / 1e6]);
-          const lock = JSON.parse(await readFile(path.join(installDir, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
-          const deps = Object.keys(lock.packages).filter((k) => k.startsWith('node_modules/') && k !== 'node_modules/create-cloudrun-app');
-          out['package: dependencies (transitive)'] = metric('count', [deps.length]);
-        } else log(`npm install of the tarball failed: ${tail(install.stderr, 5)}`);
-      } else log(`npm pack failed: ${tail(pack.stderr, 5)}`);
+      if (tarball) Object.assign(out, await installedFigures(tarball, path.join(tmp, 'install')));
+      else log(`npm pack failed: ${tail(pack.stderr, 5)}`);
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -355,6 +470,8 @@ export async function main(argv: string[]): Promise<number> {
   log(`${variants.length} variant(s), ${o.runs} runs per timing, ${o.buildRuns} per build, on ${info.cpu} × ${info.cores}`);
 
   const generator = await generatorFigures(o, variants);
+  const comparison = o.compare ? await compareWithCreateVite(o, generator) : null;
+  if (o.compare && !comparison) log(`create-vite@${CREATE_VITE_VERSION} could not be installed: no side-by-side figures`);
   const rows: Record<string, Record<string, Metric>> = {};
   const errors: Record<string, string> = {};
   const standins = new Set<string>();
@@ -394,6 +511,7 @@ export async function main(argv: string[]): Promise<number> {
     Object.keys(services).length ? table('Services', services, serviceCols, rowRatios) : '',
     Object.keys(jobs).length ? table('Jobs', jobs, jobCols, rowRatios) : '',
     table('Generator', genRows, ['value'], {}),
+    comparison ? comparisonTable(comparison) : '',
     Object.keys(errors).length ? `errors:\n${Object.entries(errors).map(([k, e]) => `  ${k}: ${e.split('\n')[0]}`).join('\n')}\n` : '',
   ]
     .filter((l) => l !== '')
@@ -408,6 +526,7 @@ export async function main(argv: string[]): Promise<number> {
     options: o,
     standins: [...standins].sort(),
     generator,
+    comparison,
     variants: rows,
     ratios: rowRatios,
     errors,

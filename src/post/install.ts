@@ -31,10 +31,12 @@ export function packageManagerOf(options: object): string {
 }
 
 export async function planInstall(options: Options, env: Env): Promise<InstallPlan> {
-  const render = await createRenderer([]);
+  const render = await createRenderer([], options.template.dir);
   const context = { ...renderContext(options), packageManager: packageManagerOf(options) };
-  const commands = options.template.manifest.install.map((command, index) =>
-    render(command, context, `${options.template.manifest.id}/template.json install[${index}]`).split(' ').filter(Boolean),
+  const commands = await Promise.all(
+    options.template.manifest.install.map(async (command, index) =>
+      (await render(command, context, `${options.template.manifest.id}/template.json install[${index}]`)).split(' ').filter(Boolean),
+    ),
   );
   const tool = commands[0]?.[0];
   return { commands, tool, toolPath: tool === undefined ? undefined : findOnPath(tool, env) };

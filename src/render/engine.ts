@@ -5,10 +5,56 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars/runtime';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { VariableValue, WorkloadType } from '../templates/manifest.js';
 
 export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
+
+/**
+ * Compiling Handlebars sources costs most of a generation's CPU time, so `npm run build` compiles
+ * the built-in templates' sources ahead of time (scripts/build.mjs): one module per folder of
+ * templates/ (`dist/precompiled/node-express.js`, `dist/precompiled/_partials.js`), holding pairs
+ * of the exact source text and its compiled form, made with COMPILE_OPTIONS. A source they do not
+ * hold (a contributed template, an edited file, a run from source without a build) is compiled
+ * here as before: same compiler, same options, same output.
+ */
+const PRECOMPILED_DIR = new URL('dist/precompiled/', PACKAGE_ROOT);
+const TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
+
+type Spec = TemplateSpecification;
+const OPTIONS_JSON = JSON.stringify(COMPILE_OPTIONS);
+const precompiled = new Map<string, Promise<readonly [string, Spec][]>>();
+
+/** The precompiled sources of the built-in template folders that `dirs` lie in. */
+async function loadPrecompiled(dirs: readonly string[]): Promise<Map<string, Spec>> {
+  const folders = new Set(dirs.map((dir) => path.relative(TEMPLATES_DIR, dir).split(path.sep)[0]!).filter((f) => /^[\w-]+$/.test(f)));
+  const modules = [...folders].map((folder) => {
+    if (!precompiled.has(folder)) {
+      const url = new URL(`${folder}.js`, PRECOMPILED_DIR).href;
+      precompiled.set(
+        folder,
+        import(url).then(
+          // Made with other options (a stale build), it would render differently: compile instead.
+          (module: { compileOptions: unknown; default: [string, Spec][] }) => (JSON.stringify(module.compileOptions) === OPTIONS_JSON ? module.default : []),
+          () => [],
+        ),
+      );
+    }
+    return precompiled.get(folder)!;
+  });
+  return new Map((await Promise.all(modules)).flat());
+}
+
+type Compiler = Pick<typeof import('handlebars'), 'precompile'>;
+let compiler: Promise<Compiler> | undefined;
+
+/** Handlebars' parser and code generator, most of the library: loaded only for a source not compiled ahead. */
+function loadCompiler(): Promise<Compiler> {
+  compiler ??= import('handlebars').then((module) => module.default);
+  return compiler;
+}
 
 /** Everything a template file can refer to. */
 export interface RenderContext {
@@ -22,21 +68,35 @@ export interface RenderContext {
   readonly vars: Readonly<Record<string, VariableValue>>;
 }
 
-export type Render = (source: string, context: RenderContext, file: string) => string;
+export type Render = (source: string, context: RenderContext, file: string) => Promise<string>;
 
-/** Loads every `<name>.hbs` in the partials folders (later folders win) into a fresh engine. */
-export async function createRenderer(partialDirs: readonly string[]): Promise<Render> {
+/**
+ * Loads every `<name>.hbs` in the partials folders (later folders win) into a fresh engine, for
+ * rendering sources of `templateDir` (whose ahead-of-time compiled forms it loads, if any).
+ */
+export async function createRenderer(partialDirs: readonly string[], templateDir?: string): Promise<Render> {
   const engine = Handlebars.create();
+  const ahead = await loadPrecompiled(templateDir === undefined ? partialDirs : [...partialDirs, templateDir]);
+  const compile = async (source: string): Promise<HandlebarsTemplateDelegate> => {
+    const spec = ahead.get(source);
+    if (spec) return engine.template(spec);
+    // What Handlebars.compile does inside: generate the template's JavaScript, then load it.
+    const code = (await loadCompiler()).precompile(source, { ...COMPILE_OPTIONS }); // a copy: Handlebars adds to it
+    return engine.template(new Function(`return ${code};`)() as TemplateSpecification);
+  };
   for (const dir of partialDirs) {
     const entries = await readdir(dir).catch(() => [] as string[]);
     for (const entry of entries.filter((e) => e.endsWith('.hbs')).sort()) {
       const source = await readFile(path.join(dir, entry), 'utf8');
-      engine.registerPartial(entry.slice(0, -'.hbs'.length), engine.compile(source, COMPILE_OPTIONS));
+      const partial = await compile(source).catch((error: Error) => {
+        throw new Error(`${path.join(dir, entry)}: ${error.message.split('\n')[0]}`);
+      });
+      engine.registerPartial(entry.slice(0, -'.hbs'.length), partial);
     }
   }
-  return (source, context, file) => {
+  return async (source, context, file) => {
     try {
-      return engine.compile(source, COMPILE_OPTIONS)(context);
+      return (await compile(source))(context);
     } catch (error) {
       throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
     }

@@ -38,7 +38,7 @@ export function renderContext(options: PlanInput): RenderContext {
 
 export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   const { dir, manifest } = options.template;
-  const render = await createRenderer([SHARED_PARTIALS_DIR, path.join(dir, '_partials')]);
+  const render = await createRenderer([SHARED_PARTIALS_DIR, path.join(dir, '_partials')], dir);
   const context = renderContext(options);
 
   const sources = new Map<string, string>(); // output path -> template file (relative to dir)
@@ -59,7 +59,7 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   for (const [output, templateFile] of [...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const raw = await readFile(path.join(dir, templateFile));
     const contents = templateFile.endsWith(TEMPLATE_SUFFIX)
-      ? Buffer.from(render(raw.toString('utf8'), context, `${manifest.id}/${templateFile}`), 'utf8')
+      ? Buffer.from(await render(raw.toString('utf8'), context, `${manifest.id}/${templateFile}`), 'utf8')
       : raw; // copied byte for byte, so binary files survive
     plan.push({ path: output, contents, mode: executables.has(output) ? 0o755 : 0o644 });
     executables.delete(output);
@@ -95,10 +95,10 @@ async function listTemplateFiles(root: string, relative = ''): Promise<string[]>
  * install commands still to run (none when the generator installed the dependencies).
  */
 export async function renderNextSteps(options: PlanInput & Pick<Options, 'displayDir'>, installSteps: readonly string[] = []): Promise<string[]> {
-  const render = await createRenderer([]);
+  const render = await createRenderer([], options.template.dir);
   const context = renderContext(options);
-  const steps = options.template.manifest.nextSteps.map((step, index) =>
-    render(step, context, `${options.template.manifest.id}/template.json nextSteps[${index}]`),
+  const steps = await Promise.all(
+    options.template.manifest.nextSteps.map((step, index) => render(step, context, `${options.template.manifest.id}/template.json nextSteps[${index}]`)),
   );
   return options.displayDir === '.' ? [...installSteps, ...steps] : [`cd ${shellWord(options.displayDir)}`, ...installSteps, ...steps];
 }
