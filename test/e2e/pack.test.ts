@@ -36,7 +36,10 @@ describe('the packed package (npm pack, then npx <tarball>)', () => {
     const dist = listing.split('\n').filter((file) => file.startsWith('package/dist/'));
     expect(dist).toContain('package/dist/index.js');
     expect(dist).toContain('package/dist/THIRD-PARTY-LICENSES.txt');
-    expect(dist.filter((file) => file.endsWith('.js')).length).toBeLessThanOrEqual(3); // entry, prompt chunk, shared chunk
+    // The entry, its chunks (the prompt library, the Handlebars compiler, shared code) and the
+    // precompiled templates: nothing else, no node_modules anywhere.
+    for (const file of dist) expect(file).toMatch(/^package\/dist\/(index\.js|[\w-]+-[A-Z0-9]{8}\.js|precompiled\/[\w-]+\.js|THIRD-PARTY-LICENSES\.txt|precompiled\/)$/);
+    expect(listing).not.toMatch(/node_modules/);
   });
 
 

@@ -58,6 +58,7 @@ export function run(command: string, args: readonly string[], options: { timeout
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
     child.on('error', (err) => (stderr += String(err)));
+    child.stdin!.on('error', () => {}); // a command that exits without reading its input: EPIPE is not our failure
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr, ms: performance.now() - started, timedOut });
