@@ -1,5 +1,5 @@
 /**
- * The steps after writing: git init with a first commit, then the dependency install. Decided
+ * The steps after writing: the dependency install, then git init with a first commit. Decided
  * before anything is written (flags, then answers, then defaults), run after the files are in
  * place, and reported as data for the text, interactive and JSON outputs.
  *
@@ -67,14 +67,6 @@ export async function runPostSteps(
   choice: PostStepChoice,
   io: PostStepIO,
 ): Promise<PostStepReport> {
-  const git: GitOutcome = options.dryRun
-    ? { status: 'skipped', reason: 'dry run' }
-    : !choice.git
-      ? { status: 'skipped', reason: 'not requested (--no-git)' }
-      : plan.gitSkip !== undefined
-        ? { status: 'skipped', reason: plan.gitSkip }
-        : await initRepository(options.targetDir, io.env);
-
   const commands = plan.install.commands.map(commandText);
   const skipped = (reason: string): InstallReport => ({ status: 'skipped', commands, reason });
   let install: InstallReport;
@@ -89,6 +81,14 @@ export async function runPostSteps(
     spinner?.stop(outcome.status === 'done' ? `Installed dependencies (${shown})` : `${outcome.command}: ${outcome.reason}`, outcome.status !== 'done');
     install = outcome.status === 'done' ? { status: 'done', commands } : { status: 'failed', commands, reason: `${outcome.command}: ${outcome.reason}`, output: outcome.output };
   }
+  // After the install, so the first commit holds the lockfile it wrote (package-lock.json, Gemfile.lock).
+  const git: GitOutcome = options.dryRun
+    ? { status: 'skipped', reason: 'dry run' }
+    : !choice.git
+      ? { status: 'skipped', reason: 'not requested (--no-git)' }
+      : plan.gitSkip !== undefined
+        ? { status: 'skipped', reason: plan.gitSkip }
+        : await initRepository(options.targetDir, io.env);
   return { git, install };
 }
 

@@ -24,7 +24,7 @@ async function binFolder(withNpm: boolean): Promise<{ bin: string; npmLog: strin
   await symlink(process.execPath, path.join(bin, 'node'));
   await symlink(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), path.join(bin, 'git'));
   if (withNpm) {
-    await writeFile(path.join(bin, 'npm'), `#!/bin/sh\necho "$PWD $*" >> '${npmLog}'\nmkdir -p node_modules\necho "added 70 packages"\n`);
+    await writeFile(path.join(bin, 'npm'), `#!/bin/sh\necho "$PWD $*" >> '${npmLog}'\nmkdir -p node_modules\necho '{}' > package-lock.json\necho "added 70 packages"\n`);
     await chmod(path.join(bin, 'npm'), 0o755);
   }
   return { bin, npmLog };
@@ -72,7 +72,8 @@ describe('the interactive flow in tmux', () => {
 
     const git = (...args: string[]) => execFileSync('git', args, { cwd: project, env, encoding: 'utf8' }).trim();
     expect(git('log', '--format=%s')).toBe('Initial commit from create-cloudrun-app');
-    expect(git('ls-files').split('\n')).toEqual(expect.arrayContaining(['package.json', 'deploy.sh', 'Dockerfile']));
+    // The install ran first: the lockfile it wrote is in the first commit.
+    expect(git('ls-files').split('\n')).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'deploy.sh', 'Dockerfile']));
     expect(git('status', '--porcelain')).toBe(''); // node_modules from the install is ignored, nothing left over
 
     expect((await readFile(npmLog, 'utf8')).trim()).toBe(`${project} install`);
