@@ -3,10 +3,11 @@
  * output is source code rather than HTML, and `strict` so a misspelt variable fails instead of
  * rendering as an empty string. Only template files are compiled; user input is always data.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { VariableValue, WorkloadType } from '../templates/manifest.js';
+import { readTextFile, templateEntry, TemplateFileError } from '../templates/read.js';
 
 export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
@@ -28,9 +29,13 @@ export type Render = (source: string, context: RenderContext, file: string) => s
 export async function createRenderer(partialDirs: readonly string[]): Promise<Render> {
   const engine = Handlebars.create();
   for (const dir of partialDirs) {
-    const entries = await readdir(dir).catch(() => [] as string[]);
-    for (const entry of entries.filter((e) => e.endsWith('.hbs')).sort()) {
-      const source = await readFile(path.join(dir, entry), 'utf8');
+    const info = await lstat(dir).catch(() => undefined);
+    if (!info) continue;
+    if (!info.isDirectory()) throw new TemplateFileError(`${dir}: must be a folder (templates may not contain symbolic links)`);
+    for (const entry of (await readdir(dir)).sort()) {
+      const entryInfo = await templateEntry(path.join(dir, entry)); // a link or FIFO anywhere in it is refused
+      if (!entry.endsWith('.hbs') || !entryInfo.isFile()) continue;
+      const source = await readTextFile(path.join(dir, entry));
       engine.registerPartial(entry.slice(0, -'.hbs'.length), engine.compile(source, COMPILE_OPTIONS));
     }
   }

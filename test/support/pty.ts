@@ -15,12 +15,12 @@ export class TerminalSession {
   private screen = '';
   private readonly exited: Promise<number | null>;
 
-  constructor(args: readonly string[], cwd: string) {
+  constructor(args: readonly string[], cwd: string, env: Record<string, string> = {}) {
     const command = [process.execPath, BIN, ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
     // A pty made by `script` from a pipe starts at 0x0 columns; give it a real terminal's size.
     this.child = spawn('script', ['-qfec', `stty cols 120 rows 40; exec ${command}`, '/dev/null'], {
       cwd,
-      env: { ...process.env, CI: undefined, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40' },
+      env: { ...process.env, CI: undefined, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.screen += chunk.toString('utf8').replace(ANSI, '')));
@@ -52,6 +52,11 @@ export class TerminalSession {
     this.child.stdin!.write(keys);
   }
   private mark = 0;
+
+  /** Types keys now, without waiting for a prompt. */
+  async type(keys: string): Promise<void> {
+    this.child.stdin!.write(keys);
+  }
 
   async exitCode(timeoutMs = 10_000): Promise<number | null> {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);

@@ -1,13 +1,22 @@
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { holdTarget, TargetError } from '../../src/fs/hold.js';
+import { layoutFor } from '../../src/fs/layout.js';
 import { inspectTarget, targetProblem } from '../../src/fs/target.js';
-import { writePlan } from '../../src/fs/write.js';
+import { writePlan as writeHeld } from '../../src/fs/write.js';
 import type { PlannedFile } from '../../src/render/plan.js';
 import { snapshotTree, tempDir } from '../support/generator.js';
 
 const file = (p: string, contents: string, mode: 0o644 | 0o755 = 0o644): PlannedFile => ({ path: p, contents: Buffer.from(contents), mode });
 const plan = [file('a.txt', 'A'), file('sub/b.sh', 'B', 0o755)];
+
+/** Holds, writes and commits, as main() does for a run that succeeds. */
+async function writePlan(files: readonly PlannedFile[], target: string): Promise<void> {
+  const pending = await writeHeld(files, holdTarget(target, path.basename(target)));
+  pending.commit();
+}
 
 describe('target inspection', () => {
   it('classifies missing, empty, .git-only, occupied and non-directory targets', async () => {
