@@ -45,8 +45,9 @@ const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', impor
 export async function main(io: MainIO): Promise<number> {
   let interactive = false;
   let json = jsonRequested(io.argv);
+  let written = false;
   const gate = installSignalGate((signal) => {
-    reportSignal(signal, io, json, interactive);
+    if (!written) reportSignal(signal, io, json, interactive);
     io.exit(SIGNAL_EXIT_CODES[signal]);
   });
   try {
@@ -90,7 +91,9 @@ export async function main(io: MainIO): Promise<number> {
         throw error;
       }
       pending.commit();
+      written = true;
     });
+    // Steps that only add to a finished project (git init, installing dependencies) go here.
     if (interactive) {
       p.note(result.nextSteps.join('\n'), 'Next steps', promptIO);
       p.outro(`Your Cloud Run ${options.type} is ready.`, promptIO);
