@@ -94,7 +94,8 @@ describe('signals at controlled points of the write', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const running = bin(['app', ...mini, ...VARS, '--yes', ...flags], dir, hook.env);
-    await hook.until(step, running);
+    hook.watch(running.done);
+    await hook.until(step);
     running.child.kill(signal);
     await hook.resume();
     const result = await hook.drain(running);
@@ -108,7 +109,8 @@ describe('signals at controlled points of the write', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const running = bin(['deep/er/app', ...mini, ...VARS, '--yes'], dir, hook.env);
-    await hook.until(/^staged run\.sh$/, running);
+    hook.watch(running.done);
+    await hook.until(/^staged run\.sh$/);
     running.child.kill('SIGINT');
     await hook.resume();
     expect((await hook.drain(running)).code).toBe(130);
@@ -120,7 +122,8 @@ describe('signals at controlled points of the write', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const running = bin(['app', ...mini, ...VARS, '--overwrite', '--json'], dir, hook.env);
-    await hook.until(/^aside /, running);
+    hook.watch(running.done);
+    await hook.until(/^aside /);
     running.child.kill('SIGTERM');
     await hook.resume();
     const result = await hook.drain(running);
@@ -134,7 +137,8 @@ describe('signals at controlled points of the write', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const running = bin(['app', ...mini, ...VARS, '--overwrite', '--yes'], dir, hook.env);
-    await hook.until(/^in shared\.txt$/, running); // the last entry moved in
+    hook.watch(running.done);
+    await hook.until(/^in shared\.txt$/); // the last entry moved in
     await hook.resume();
     const result = await hook.drain(running);
     expect(result.code).toBe(0);
@@ -146,16 +150,14 @@ describe('signals at controlled points of the write', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const session = new TerminalSession(['app', ...mini, '--type', 'service', ...VARS], dir, { ...hook.env, HOME: home });
+    const exited = session.exitCode(30_000);
+    hook.watch(exited);
     await session.answer('is not empty', 'y');
     await hook.until(/^aside README\.md$/);
     await session.type(KEY.ctrlC); // the terminal turns it into SIGINT: no prompt owns the keyboard now
     await hook.resume();
-    const code = await Promise.race([session.exitCode(), (async () => {
-      for (let at = await hook.next(); at !== ''; at = await hook.next()) await hook.resume();
-      return session.exitCode();
-    })()]);
-    await hook.unblock();
-    expect(code).toBe(130);
+    while ((await hook.next()) !== '') await hook.resume();
+    expect(await exited).toBe(130);
     expect(session.output).toContain('nothing was written');
     await expectUnchanged(dir, before);
   });
@@ -165,7 +167,8 @@ describe('signals at controlled points of the write', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const running = bin(['app', ...mini, ...VARS, '--overwrite', '--yes'], dir, hook.env);
-    await hook.until(/^in run\.sh$/, running);
+    hook.watch(running.done);
+    await hook.until(/^in run\.sh$/);
     running.child.kill('SIGKILL');
     await running.done;
     await hook.unblock();
@@ -181,7 +184,8 @@ describe('signals at controlled points of the write', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const running = bin(['app', ...mini, ...VARS, '--overwrite', '--yes'], dir, hook.env);
-    await hook.until(/^aside src$/, running);
+    hook.watch(running.done);
+    await hook.until(/^aside src$/);
     running.child.kill('SIGKILL');
     await running.done;
     await hook.unblock();
@@ -194,7 +198,8 @@ describe('signals at controlled points of the write', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const running = bin(['app', ...mini, ...VARS, '--yes'], dir, hook.env);
-    await hook.until(/^staged logo\.bin$/, running);
+    hook.watch(running.done);
+    await hook.until(/^staged logo\.bin$/);
     running.child.kill('SIGKILL');
     await running.done;
     await hook.unblock();
@@ -213,7 +218,8 @@ describe('races', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const running = bin(['app', ...mini, ...VARS, '--overwrite', '--yes'], dir, hook.env);
-    await hook.until(/^staged run\.sh$/, running);
+    hook.watch(running.done);
+    await hook.until(/^staged run\.sh$/);
     await rename(path.join(dir, 'app'), path.join(dir, 'moved'));
     await symlink(elsewhere, path.join(dir, 'app'));
     await hook.resume();
@@ -231,7 +237,8 @@ describe('races', () => {
     const before = await snapshot(dir);
     const hook = await PauseHook.create();
     const running = bin(['app', ...mini, ...VARS, '--yes'], dir, hook.env);
-    await hook.until(/^staged \.gitignore$/, running);
+    hook.watch(running.done);
+    await hook.until(/^staged \.gitignore$/);
     await symlink(elsewhere, path.join(dir, 'app'));
     await hook.resume();
     const result = await hook.drain(running);
@@ -245,7 +252,8 @@ describe('races', () => {
       const before = await snapshot(dir);
       const hook = await PauseHook.create();
       const first = bin(['app', ...mini, ...VARS, '--yes'], dir, hook.env);
-      await hook.until(/^staged kind\.txt$/, first);
+      hook.watch(first.done);
+      await hook.until(/^staged kind\.txt$/);
       const second = await bin(['app', ...mini, ...VARS.map((w) => (w === 'greeting=hello' ? 'greeting=hi' : w)), '--overwrite', '--yes'], dir).done;
       expectOneLine(second, 1, /app is being written by another create-cloudrun-app run \(pid \d+ on .*\); if none is running, remove .*create-cloudrun-app\.lock and run again/);
       await hook.resume();

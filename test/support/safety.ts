@@ -72,6 +72,7 @@ export function startBin(args: readonly string[], options: { cwd: string; env?: 
  * waits until something is written into `go`.
  */
 export class PauseHook {
+  private ended = false;
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<PauseHook> {
@@ -87,20 +88,34 @@ export class PauseHook {
     return { CREATE_CLOUDRUN_APP_TEST_PAUSE: this.dir };
   }
 
-  /** Waits for the generator to reach its next step; returns the step's name ('' if it ended). */
+  /**
+   * Ties the hook to the generator's end: once it is gone, a FIFO open still waiting for it is
+   * released, so a test that expected a pause fails instead of blocking a thread for ever.
+   */
+  watch(exited: Promise<unknown>): this {
+    void exited.finally(() => {
+      this.ended = true;
+      return this.unblock();
+    });
+    return this;
+  }
+
+  /** Waits for the generator to reach its next step; returns the step's name ('' once it ended). */
   async next(): Promise<string> {
+    if (this.ended) return '';
     return (await readFile(path.join(this.dir, 'at'), 'utf8')).trim();
   }
 
   /** Lets a paused generator go on. */
   async resume(): Promise<void> {
-    await writeFile(path.join(this.dir, 'go'), '');
+    if (!this.ended) await writeFile(path.join(this.dir, 'go'), '');
   }
 
   /** Lets the generator run until it pauses at a step matching `step`; it stays paused there. */
-  async until(step: RegExp, run?: Running): Promise<string> {
+  async until(step: RegExp): Promise<string> {
     for (;;) {
-      const at = await Promise.race([this.next(), ...(run ? [run.done.then((result) => Promise.reject(new Error(`exited before ${step}: ${JSON.stringify(result)}`)))] : [])]);
+      const at = await this.next();
+      if (at === '') throw new Error(`the generator ended before a step matching ${step}`);
       if (step.test(at)) return at;
       await this.resume();
     }
@@ -108,17 +123,8 @@ export class PauseHook {
 
   /** Lets every remaining step pass until the generator exits. */
   async drain(run: Running): Promise<RunResult> {
-    let finished = false;
-    const result = run.done.finally(() => {
-      finished = true;
-      void this.unblock();
-    });
-    while (!finished) {
-      const at = await this.next();
-      if (at === '' || finished) break;
-      await this.resume();
-    }
-    return result;
+    while ((await this.next()) !== '') await this.resume();
+    return run.done;
   }
 
   /** Releases any FIFO open that waits for a generator that is gone. */
