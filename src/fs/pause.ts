@@ -4,6 +4,8 @@
  * the write to wait there. The variable names a folder with two FIFOs: at each step the generator
  * writes the step's name into `at`, then blocks until the test writes to `go`. Blocking is the
  * point: signals that arrive meanwhile are handled when the step ends, deterministically.
+ * Writing `exit` into `go` makes the generator call process.exit(0) there, as a library's own
+ * Ctrl-C handler does (clack's spinner), to prove the write is undone even then.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +17,6 @@ export function pauseHook(env: Readonly<Record<string, string | undefined>>): ((
   if (!dir) return undefined;
   return (step) => {
     writeFileSync(path.join(dir, 'at'), `${step}\n`);
-    readFileSync(path.join(dir, 'go'));
+    if (readFileSync(path.join(dir, 'go'), 'utf8') === 'exit') process.exit(0);
   };
 }

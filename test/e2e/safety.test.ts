@@ -162,6 +162,18 @@ describe('signals at controlled points of the write', () => {
     await expectUnchanged(dir, before);
   });
 
+  it('process.exit(0) from a library mid-swap (clack does that on Ctrl-C): undone, exit 130', async () => {
+    const dir = await world('occupied');
+    const before = await snapshot(dir);
+    const hook = await PauseHook.create();
+    const running = bin(['app', ...mini, ...VARS, '--overwrite', '--yes'], dir, hook.env);
+    hook.watch(running.done);
+    await hook.until(/^in logo\.bin$/);
+    await hook.resume('exit');
+    expect((await running.done).code).toBe(130);
+    await expectUnchanged(dir, before);
+  });
+
   it('SIGKILL mid-swap: the next run undoes the interrupted write, then refuses the occupied folder', async () => {
     const dir = await world('occupied');
     const before = await snapshot(dir);

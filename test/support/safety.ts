@@ -106,9 +106,9 @@ export class PauseHook {
     return (await readFile(path.join(this.dir, 'at'), 'utf8')).trim();
   }
 
-  /** Lets a paused generator go on. */
-  async resume(): Promise<void> {
-    if (!this.ended) await writeFile(path.join(this.dir, 'go'), '');
+  /** Lets a paused generator go on (or, with 'exit', makes it call process.exit(0) there). */
+  async resume(command: '' | 'exit' = ''): Promise<void> {
+    if (!this.ended) await writeFile(path.join(this.dir, 'go'), command);
   }
 
   /** Lets the generator run until it pauses at a step matching `step`; it stays paused there. */
