@@ -69,8 +69,8 @@ export async function main(io: MainIO): Promise<number> {
       answers = await askForMissing(args, matchTemplates(args, templates), promptIO);
     }
     const options = resolveOptions(args, answers, templates, io.cwd);
-    const refusal = options.overwrite ? overwriteRefusal(options.targetDir, guardContext(io)) : undefined;
-    if (refusal) throw new UsageError(refusal);
+    const refusal = overwriteRefusal(options.targetDir, guardContext(io)); // also stops the interactive question
+    if (refusal && options.overwrite) throw new UsageError(refusal);
     const files = await planFiles(options);
     const result: Result = { options, files, nextSteps: await renderNextSteps(options) };
     if (options.dryRun) {
@@ -82,7 +82,7 @@ export async function main(io: MainIO): Promise<number> {
 
     // From inspection to the end of the write the target is locked and signals are deferred.
     await gate.hold(async () => {
-      const pending = await writeHeld(result, { interactive, promptIO, gate, env: io.env });
+      const pending = await writeHeld(result, { interactive, refusal, promptIO, gate, env: io.env });
       try {
         if (options.json) await writeOut(io.stdout, `${resultJson(result)}\n`);
         else if (!interactive) await writeOut(io.stdout, createdText(result));
@@ -121,7 +121,7 @@ export async function main(io: MainIO): Promise<number> {
 /** Locks the target, asks before replacing a non-empty one, then writes; the write stays pending. */
 async function writeHeld(
   result: Result,
-  context: { interactive: boolean; promptIO: { input: Readable; output: Writable; signal: AbortSignal }; gate: SignalGate; env: MainIO['env'] },
+  context: { interactive: boolean; refusal: string | undefined; promptIO: { input: Readable; output: Writable; signal: AbortSignal }; gate: SignalGate; env: MainIO['env'] },
 ): Promise<PendingWrite> {
   const { options, files } = result;
   let hold: Hold | undefined;
@@ -130,6 +130,7 @@ async function writeHeld(
     const problem = targetProblem(hold.state, options.overwrite, options.displayDir);
     if (problem) {
       if (!(context.interactive && hold.state.kind === 'non-empty')) throw new UsageError(problem);
+      if (context.refusal) throw new UsageError(context.refusal);
       await confirmOverwrite(options.displayDir, hold.state.entries.length, context.promptIO);
     }
     throwIfInterrupted(context.gate.signal);

@@ -407,6 +407,17 @@ describe('dangerous --overwrite targets are refused before anything is touched',
     await expectUnchanged(dir, before);
   });
 
+  it('interactive: replacing the current folder is not even asked', async () => {
+    const dir = await world('missing');
+    await writeFile(path.join(dir, 'notes.txt'), 'mine\n');
+    const before = await snapshot(dir);
+    const session = new TerminalSession(['.', ...mini, '--type', 'service', ...VARS], dir, { HOME: home });
+    expect(await session.exitCode()).toBe(1);
+    expect(session.output).toMatch(/refusing to --overwrite .*: it is the current directory/);
+    expect(session.output).not.toMatch(/Replace its contents/);
+    await expectUnchanged(dir, before);
+  });
+
   it('the file-system root (checked with --dry-run only, so nothing could ever be written)', async () => {
     const cwd = await tempDir();
     const result = await bin(['/', ...mini, ...VARS, '--overwrite', '--dry-run', '--yes'], cwd).done;
