@@ -5,25 +5,21 @@
  * exits the process.
  */
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import * as p from '@clack/prompts';
 import { parseArgs } from './cli/args.js';
-import { askForMissing, CancelledError, confirmOverwrite } from './cli/prompts.js';
+import { askForMissing, CancelledError } from './cli/prompts.js';
+import { describeError, guardContext, jsonRequested } from './failures.js';
 import { overwriteRefusal } from './fs/guard.js';
-import { holdTarget, TargetError, type Hold } from './fs/hold.js';
-import { pauseHook } from './fs/pause.js';
 import { inspectTarget, targetProblem } from './fs/target.js';
-import { writePlan, type PendingWrite } from './fs/write.js';
-import { matchTemplates, resolveOptions, UsageError, type Answers, type Options, type RawArgs } from './options.js';
+import { matchTemplates, resolveOptions, UsageError, type Answers, type RawArgs } from './options.js';
 import { StdoutError, writeOut } from './output.js';
-import { planFiles, renderNextSteps, TemplateError } from './render/plan.js';
-import { createdText, dryRunText, errorJson, resultJson, templateListJson, templateListText, type ErrorCode, type Result } from './report.js';
-import { installSignalGate, InterruptedError, SIGNAL_EXIT_CODES, throwIfInterrupted, type SignalGate, type StopSignal } from './signals.js';
-import { ManifestError } from './templates/manifest.js';
-import { TemplateFileError } from './templates/read.js';
-import { BUILTIN_TEMPLATES_DIR, listTemplates, loadTemplate, looksLikePath, type Template } from './templates/registry.js';
+import { planFiles, renderNextSteps } from './render/plan.js';
+import { createdText, dryRunText, errorJson, resultJson, templateListJson, templateListText, type Result } from './report.js';
+import { installSignalGate, InterruptedError, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
+import { listTemplates, loadTemplate, looksLikePath, type Template } from './templates/registry.js';
+import { writeProject } from './write-project.js';
 
 export interface MainIO {
   readonly argv: readonly string[];
@@ -69,7 +65,7 @@ export async function main(io: MainIO): Promise<number> {
       answers = await askForMissing(args, matchTemplates(args, templates), promptIO);
     }
     const options = resolveOptions(args, answers, templates, io.cwd);
-    const refusal = overwriteRefusal(options.targetDir, guardContext(io)); // also stops the interactive question
+    const refusal = overwriteRefusal(options.targetDir, guardContext(io.cwd, io.env)); // also stops the interactive question
     if (refusal && options.overwrite) throw new UsageError(refusal);
     const files = await planFiles(options);
     const result: Result = { options, files, nextSteps: await renderNextSteps(options) };
@@ -82,7 +78,7 @@ export async function main(io: MainIO): Promise<number> {
 
     // From inspection to the end of the write the target is locked and signals are deferred.
     await gate.hold(async () => {
-      const pending = await writeHeld(result, { interactive, refusal, promptIO, gate, env: io.env });
+      const pending = await writeProject(result, { interactive, refusal, promptIO, signal: gate.signal, env: io.env });
       try {
         if (options.json) await writeOut(io.stdout, `${resultJson(result)}\n`);
         else if (!interactive) await writeOut(io.stdout, createdText(result));
@@ -118,83 +114,11 @@ export async function main(io: MainIO): Promise<number> {
   }
 }
 
-/** Locks the target, asks before replacing a non-empty one, then writes; the write stays pending. */
-async function writeHeld(
-  result: Result,
-  context: { interactive: boolean; refusal: string | undefined; promptIO: { input: Readable; output: Writable; signal: AbortSignal }; gate: SignalGate; env: MainIO['env'] },
-): Promise<PendingWrite> {
-  const { options, files } = result;
-  let hold: Hold | undefined;
-  try {
-    hold = holdTarget(options.targetDir, options.displayDir);
-    const problem = targetProblem(hold.state, options.overwrite, options.displayDir);
-    if (problem) {
-      if (!(context.interactive && hold.state.kind === 'non-empty')) throw new UsageError(problem);
-      if (context.refusal) throw new UsageError(context.refusal);
-      await confirmOverwrite(options.displayDir, hold.state.entries.length, context.promptIO);
-    }
-    throwIfInterrupted(context.gate.signal);
-    // No spinner here: clack's spinner takes over the terminal and exits 0 on Ctrl-C.
-    if (context.interactive) p.log.step(`Writing ${files.length} files to ${options.displayDir}`, { output: context.promptIO.output });
-    return await writePlan(files, hold, { signal: context.gate.signal, pause: pauseHook(context.env) });
-  } catch (error) {
-    hold?.release(true);
-    throw errorAt(error, options);
-  }
-}
-
-/** A file-system failure during the write, in words; everything was rolled back by then. */
-function errorAt(error: unknown, options: Options): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (typeof code !== 'string' || !(error instanceof Error) || !('syscall' in error)) return error;
-  const reasons: Record<string, string> = {
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'disk quota exceeded',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EROFS: 'read-only file system',
-    ENOTDIR: 'a parent is not a directory',
-    EBUSY: 'a file or folder is in use',
-    EXDEV: 'crosses a file-system boundary',
-  };
-  return new TargetError(`cannot write ${options.displayDir}: ${reasons[code] ?? error.message} (${code}); nothing was changed`);
-}
-
-function describeError(error: unknown): [ErrorCode, string] {
-  const message = (error as Error)?.message?.split('\n')[0] ?? String(error);
-  if (error instanceof UsageError) return ['invalid-input', message];
-  if (error instanceof ManifestError || error instanceof TemplateError || error instanceof TemplateFileError) return ['template', message];
-  if (error instanceof TargetError) return ['target', message];
-  return ['internal', `unexpected: ${message}`];
-}
-
 function reportSignal(signal: StopSignal, io: MainIO, json: boolean, interactive: boolean): void {
   const message = `interrupted by ${signal}; nothing was written`;
   if (json) io.stdout.write(`${errorJson('interrupted', message)}\n`);
   else if (interactive) p.cancel(`Interrupted (${signal}); nothing was written.`, { output: io.stdout });
   else io.stderr.write(`create-cloudrun-app: ${message}\n`);
-}
-
-/** --json is known only after parsing; a parse error still answers in JSON when it was asked for. */
-function jsonRequested(argv: readonly string[]): boolean {
-  const end = argv.indexOf('--');
-  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
-}
-
-function guardContext(io: MainIO) {
-  return {
-    cwd: io.cwd,
-    homes: [io.env.HOME ?? '', safeAccountHome()],
-    packageRoot: path.dirname(BUILTIN_TEMPLATES_DIR),
-  };
-}
-
-function safeAccountHome(): string {
-  try {
-    return os.userInfo().homedir;
-  } catch {
-    return '';
-  }
 }
 
 /** `--template ./folder` replaces the built-ins with that one template, matched by its own id. */
