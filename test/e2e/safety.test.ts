@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { cp, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, symlink, watch, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,24 @@ describe('signals at controlled points of the write', () => {
     const result = await hook.drain(running);
     expect(result.code).toBe(code);
     expect(result.stderr).toBe(`create-cloudrun-app: interrupted by ${signal}; nothing was written\n`);
+    await expectUnchanged(dir, before);
+  });
+
+  it('SIGTERM as soon as a staging folder appears, without the hook (a 2000-file template)', async () => {
+    const big = path.join(await tempDir('ccra-tpl-'), 'big');
+    await cp(MINI_TEMPLATE_DIR, big, { recursive: true });
+    await mkdir(path.join(big, 'many'));
+    for (let index = 0; index < 2000; index += 1) await writeFile(path.join(big, `many/file-${index}.txt`), `${index}\n`);
+    const dir = await world('missing');
+    const before = await snapshot(dir);
+    const watcher = watch(dir);
+    const running = bin(['app', '--template', big, ...VARS, '--yes'], dir);
+    for await (const event of watcher) {
+      if (event.filename?.startsWith('.app.create-cloudrun-app') || event.filename === 'app') break; // the write has begun
+    }
+    running.child.kill('SIGTERM');
+    const result = await running.done;
+    expect(result.code).toBe(143);
     await expectUnchanged(dir, before);
   });
 
