@@ -1,12 +1,10 @@
 /** Entry point of the built package: runs the pipeline and sets the exit status, nothing else. */
 import { main } from './main.js';
 
-// `create-cloudrun-app --list-templates | head -1` closes our stdout early. The reader has what it
-// wanted, so that is not a failure worth a stack trace: stop quietly.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit(process.exitCode ?? 0);
-});
+// A failed write to stdout or stderr (a closed pipe, `> /dev/full`) is reported to the writer
+// (output.ts) and ends the run quietly; these listeners only keep Node from crashing on it.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 
 process.exitCode = await main({
   argv: process.argv.slice(2),
@@ -15,4 +13,5 @@ process.exitCode = await main({
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
+  exit: (code) => process.exit(code),
 });

@@ -9,15 +9,18 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from './cli/args.js';
 import { CancelledError } from './cli/cancelled.js';
+import { describeError, guardContext, jsonRequested } from './failures.js';
+import { overwriteRefusal } from './fs/guard.js';
 import { inspectTarget, targetProblem } from './fs/target.js';
-import { writePlan } from './fs/write.js';
 import { readGcloudDefaults } from './gcloud-config.js';
 import { matchTemplates, resolveOptions, UsageError, type Answers, type RawArgs } from './options.js';
+import { StdoutError, writeOut } from './output.js';
 import { choosePostSteps, planPostSteps, postStepLines, postStepOffer, runPostSteps } from './post/steps.js';
-import { planFiles, renderNextSteps, TemplateError } from './render/plan.js';
-import { createdText, dryRunText, resultJson, templateListJson, templateListText, type Result } from './report.js';
-import { ManifestError } from './templates/manifest.js';
+import { planFiles, renderNextSteps } from './render/plan.js';
+import { createdText, dryRunText, errorJson, resultJson, templateListJson, templateListText, type Result } from './report.js';
+import { installSignalGate, InterruptedError, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
 import { listTemplates, loadTemplate, looksLikePath, type Template } from './templates/registry.js';
+import { writeProject } from './write-project.js';
 
 export interface MainIO {
   readonly argv: readonly string[];
@@ -26,6 +29,8 @@ export interface MainIO {
   readonly stdin: Readable & { isTTY?: boolean };
   readonly stdout: Writable & { isTTY?: boolean };
   readonly stderr: Writable;
+  /** Ends the process at once; used for a signal that arrives while nothing needs undoing. */
+  readonly exit: (code: number) => void;
 }
 
 export const EXIT_OK = 0;
@@ -37,71 +42,98 @@ const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', impor
 export async function main(io: MainIO): Promise<number> {
   let interactive = false;
   let ui: typeof import('./cli/prompts.js') | undefined; // the prompt library, loaded only to prompt
+  let json = jsonRequested(io.argv);
+  let written = false;
+  const gate = installSignalGate((signal) => {
+    if (!written) reportSignal(signal, io, json, ui);
+    io.exit(SIGNAL_EXIT_CODES[signal]);
+  });
   try {
     const parsed = parseArgs(io.argv, VERSION, (text) => io.stdout.write(text));
     if (parsed.kind === 'done') return EXIT_OK;
+    json = parsed.args.json;
     const builtins = await listTemplates();
     if (parsed.args.listTemplates) {
-      io.stdout.write(parsed.args.json ? `${templateListJson(builtins)}\n` : templateListText(builtins));
+      await writeOut(io.stdout, parsed.args.json ? `${templateListJson(builtins)}\n` : templateListText(builtins));
       return EXIT_OK;
     }
     const { args, templates } = await withCustomTemplate(parsed.args, builtins, io.cwd);
     interactive = isInteractive(args, io);
-    const promptIO = { input: io.stdin, output: io.stdout };
+    const promptIO = { input: io.stdin, output: io.stdout, signal: gate.signal };
     if (interactive) ui = await import('./cli/prompts.js');
-    const p = ui?.clack;
 
     let answers: Answers = {};
-    if (ui && p) {
-      p.intro('create-cloudrun-app', promptIO);
+    if (ui) {
+      ui.clack.intro('create-cloudrun-app', promptIO);
       answers = await ui.askForMissing(args, matchTemplates(args, templates), promptIO, readGcloudDefaults(io.env));
     }
     const options = resolveOptions(args, answers, templates, io.cwd);
+    const refusal = overwriteRefusal(options.targetDir, guardContext(io.cwd, io.env)); // also stops the interactive question
+    if (refusal && options.overwrite) throw new UsageError(refusal);
     const files = await planFiles(options);
-    const state = await inspectTarget(options.targetDir);
-    const problem = targetProblem(state, options.overwrite, options.displayDir);
-    if (problem) {
-      if (!(interactive && state.kind === 'non-empty')) throw new UsageError(problem);
-      await ui!.confirmOverwrite(options.displayDir, state.entries.length, promptIO);
+    if (options.dryRun) {
+      const problem = targetProblem(await inspectTarget(options.targetDir), options.overwrite, options.displayDir);
+      if (problem) throw new UsageError(problem);
+      const result: Result = { options, files, nextSteps: await renderNextSteps(options) };
+      await writeOut(io.stdout, options.json ? `${resultJson(result)}\n` : dryRunText(result));
+      return EXIT_OK;
     }
     const postPlan = await planPostSteps(options, io.env);
-    const choice = choosePostSteps(args, ui ? await ui.askPostSteps(postStepOffer(args, postPlan), promptIO) : {}, interactive);
+    let choice = choosePostSteps(args, {}, interactive);
+    // Every question comes before the write, so Ctrl-C at any of them still writes nothing.
+    const askPostSteps = async () => {
+      if (ui) choice = choosePostSteps(args, await ui.askPostSteps(postStepOffer(args, postPlan), promptIO), interactive);
+    };
 
-    if (!options.dryRun) {
-      const spinner = p?.spinner({ output: io.stdout });
-      spinner?.start(`Writing ${files.length} files`);
-      await writePlan(files, options.targetDir);
-      spinner?.stop(`Wrote ${files.length} files to ${options.displayDir}`);
-    }
+    // From inspection to the end of the write the target is locked and signals are deferred.
+    await gate.hold(async () => {
+      const pending = await writeProject({ options, files }, { ui, refusal, promptIO, signal: gate.signal, env: io.env, beforeWrite: askPostSteps });
+      pending.commit();
+      written = true;
+    });
+    // Steps that only add to the finished project: installing dependencies, then git init.
+    const p = ui?.clack;
     const post = await runPostSteps(options, postPlan, choice, {
       env: io.env,
       ...(p ? { progress: (message) => startSpinner(p, message, io.stdout) } : { log: io.stderr }),
     });
     const installed = post.install.status === 'done';
     const result: Result = { options, files, post, choice, nextSteps: await renderNextSteps(options, installed ? [] : post.install.commands) };
-    if (options.json) io.stdout.write(`${resultJson(result)}\n`);
-    else if (options.dryRun) io.stdout.write(dryRunText(result));
+    if (options.json) await writeOut(io.stdout, `${resultJson(result)}\n`);
     else if (p) {
       for (const line of postStepLines(post, choice)) p.log.info(line, promptIO);
       p.note(result.nextSteps.join('\n'), 'Next steps', promptIO);
       p.outro(`Your Cloud Run ${options.type} is ready.`, promptIO);
-    } else io.stdout.write(createdText(result));
+    } else await writeOut(io.stdout, createdText(result));
     if (post.install.status === 'failed') {
       io.stderr.write(`create-cloudrun-app: error: installing dependencies failed: ${post.install.reason} (the project is written)\n`);
       return EXIT_ERROR;
     }
-    return EXIT_OK;
+    return gate.received ? SIGNAL_EXIT_CODES[gate.received] : EXIT_OK;
   } catch (error) {
+    const signal = error instanceof InterruptedError ? error.signal : gate.received;
+    if (signal) return reportSignal(signal, io, json, ui), SIGNAL_EXIT_CODES[signal];
+    if (error instanceof StdoutError) return EXIT_ERROR; // nowhere left to say anything
     if (error instanceof CancelledError) {
-      if (ui) ui.clack.cancel('Cancelled; nothing was written.', { output: io.stdout });
+      if (json) io.stdout.write(`${errorJson('cancelled', error.message)}\n`);
+      else if (ui) ui.clack.cancel('Cancelled; nothing was written.', { output: io.stdout });
       else io.stderr.write(`create-cloudrun-app: ${error.message}\n`);
       return EXIT_CANCELLED;
     }
-    const known = error instanceof UsageError || error instanceof ManifestError || error instanceof TemplateError;
-    const message = (error as Error).message?.split('\n')[0] ?? String(error);
-    io.stderr.write(`create-cloudrun-app: error: ${known ? message : `unexpected: ${message}`}\n`);
+    const [code, message] = describeError(error);
+    if (json) io.stdout.write(`${errorJson(code, message)}\n`);
+    else io.stderr.write(`create-cloudrun-app: error: ${message}\n`);
     return EXIT_ERROR;
+  } finally {
+    gate.dispose();
   }
+}
+
+function reportSignal(signal: StopSignal, io: MainIO, json: boolean, ui: typeof import('./cli/prompts.js') | undefined): void {
+  const message = `interrupted by ${signal}; nothing was written`;
+  if (json) io.stdout.write(`${errorJson('interrupted', message)}\n`);
+  else if (ui) ui.clack.cancel(`Interrupted (${signal}); nothing was written.`, { output: io.stdout });
+  else io.stderr.write(`create-cloudrun-app: ${message}\n`);
 }
 
 /** `--template ./folder` replaces the built-ins with that one template, matched by its own id. */

@@ -75,8 +75,9 @@ export const DEFAULT_REGION = 'us-central1';
 const NAME_PATTERN = /^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$/;
 const NAME_MAX = 49;
 const REGION_PATTERN = /^[a-z]+(-[a-z]+)+[0-9]+$/;
-// Google Cloud project ids: 6 to 30 characters, a letter first, no trailing hyphen.
-const PROJECT_PATTERN = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+// Google Cloud project ids: 6 to 30 characters, a letter first, no trailing hyphen; older
+// domain-scoped projects put their domain in front (`example.com:my-project`), as gcloud accepts.
+const PROJECT_PATTERN = /^(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)+:)?[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
 export function defaultName(type: WorkloadType): string {
   return `cloudrun-${type}`;
@@ -176,7 +177,7 @@ export function parseVars(pairs: readonly string[], template: Template): Record<
     const at = pair.indexOf('=');
     if (at <= 0) throw new UsageError(`--var expects key=value, got "${pair}"`);
     const key = pair.slice(0, at);
-    const variable = declared[key];
+    const variable = Object.hasOwn(declared, key) ? declared[key] : undefined;
     if (!variable) {
       const known = Object.keys(declared);
       throw new UsageError(
@@ -223,7 +224,7 @@ export function resolveOptions(
   if (!REGION_PATTERN.test(region)) fail(`invalid --region "${region}" (expected a Cloud Run region such as us-central1)`);
   const project = args.project ?? answers.project ?? '';
   if (project !== '' && !PROJECT_PATTERN.test(project)) {
-    fail(`invalid --project "${project}" (a project id has 6-30 lower-case letters, digits or hyphens, a letter first)`);
+    fail(`invalid --project "${project}" (a project id has 6-30 lower-case letters, digits or hyphens, a letter first; a domain-scoped one looks like example.com:my-project)`);
   }
 
   const defaults = Object.fromEntries(Object.entries(template.manifest.variables).map(([k, v]) => [k, v.default]));

@@ -15,6 +15,7 @@ export interface Result {
 
 export function resultJson({ options, files, nextSteps, post }: Result): string {
   return JSON.stringify({
+    ok: true,
     directory: options.targetDir,
     template: options.template.manifest.id,
     type: options.type,
@@ -32,9 +33,22 @@ export function resultJson({ options, files, nextSteps, post }: Result): string 
   });
 }
 
+/** What every failure under --json prints: one object, same exit status as without --json. */
+export type ErrorCode = 'invalid-input' | 'template' | 'target' | 'io' | 'cancelled' | 'interrupted' | 'internal';
+
+export function errorJson(code: ErrorCode, message: string): string {
+  return JSON.stringify({ ok: false, error: { code, message } });
+}
+
 export function dryRunText({ options, files }: Result): string {
   const lines = files.map((file) => `  ${file.mode.toString(8).padStart(4, '0')}  ${String(file.contents.length).padStart(6)}  ${file.path}`);
   return `Dry run: would write ${files.length} files to ${options.displayDir} (nothing written)\n${lines.join('\n')}\n`;
+}
+
+/** `cd` target as a shell word: quoted when needed, and never read as an option (`cd ./-foo`). */
+export function shellWord(text: string): string {
+  const word = text.startsWith('-') ? `./${text}` : text;
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export function createdText({ options, files, nextSteps, post, choice }: Result): string {

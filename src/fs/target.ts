@@ -3,6 +3,7 @@
  * symbolic link in (or as) the target is seen as a link and never followed.
  */
 import { lstat, readdir } from 'node:fs/promises';
+import { isReserved } from './layout.js';
 
 export type TargetState =
   | { readonly kind: 'missing' }
@@ -20,7 +21,7 @@ export async function inspectTarget(dir: string): Promise<TargetState> {
   });
   if (!info) return { kind: 'missing' };
   if (!info.isDirectory()) return { kind: 'not-a-directory' };
-  const entries = (await readdir(dir)).filter((entry) => !PRESERVED_ENTRIES.has(entry)).sort();
+  const entries = (await readdir(dir)).filter((entry) => !PRESERVED_ENTRIES.has(entry) && !isReserved(entry)).sort();
   return entries.length === 0 ? { kind: 'empty' } : { kind: 'non-empty', entries };
 }
 

@@ -1,65 +1,154 @@
 /**
- * writePlan(): puts a planned project on disk so that a failure at any point leaves the target as
- * it was. Files are written into a temporary folder beside the target (same file system, so
- * renames are atomic); only then are existing entries moved aside and the new ones moved in.
+ * writePlan(): puts a planned project into a held target (see hold.ts) so that, whatever happens,
+ * the target ends up exactly as it was or exactly the new project. Files are written into a
+ * staging folder on the target's own file system; then the staging folder is renamed into place
+ * (new target) or old entries are moved aside and new ones moved in (existing target). Between
+ * every step the write checks for a signal and that the target is still the folder it inspected;
+ * any failure undoes every step. The result is pending until commit(): the caller reports first,
+ * so a report that cannot be written (stdout on a full disk) can still roll the write back.
  */
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, type Stats } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import path from 'node:path';
 import type { PlannedFile } from '../render/plan.js';
 import { isContainedPath } from '../render/paths.js';
+import { throwIfInterrupted } from '../signals.js';
+import { TargetError, type Hold } from './hold.js';
+import { finishInside, isReserved, undoInside } from './layout.js';
+import { updateLock, type LockRecord } from './lock.js';
 import { PRESERVED_ENTRIES } from './target.js';
 
-export async function writePlan(files: readonly PlannedFile[], targetDir: string): Promise<void> {
-  const parent = path.dirname(targetDir);
-  await mkdir(parent, { recursive: true });
-  const staging = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}.create-cloudrun-app-`));
-  try {
-    await writeStaging(files, staging);
-    await swapIn(staging, targetDir);
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+export interface WriteControl {
+  /** Aborted when SIGINT or SIGTERM arrives; the write then rolls back and throws InterruptedError. */
+  readonly signal?: AbortSignal;
+  /** Called after each step; the test hook in pause.ts blocks here. */
+  readonly pause?: (step: string) => void;
 }
 
-async function writeStaging(files: readonly PlannedFile[], staging: string): Promise<void> {
-  for (const file of files) {
-    if (!isContainedPath(file.path)) throw new Error(`refusing to write outside the project: ${file.path}`);
-    const destination = path.join(staging, ...file.path.split('/'));
-    await mkdir(path.dirname(destination), { recursive: true });
-    await writeFile(destination, file.contents, { flag: 'wx' });
-    await chmod(destination, file.mode); // explicit: the umask must not decide, and npm drops +x bits
-  }
+export interface PendingWrite {
+  /** Makes the new project final: removes the replaced entries and the lock. */
+  commit(): void;
+  /** Puts the target back as it was. */
+  rollback(): void;
 }
 
-/** Moves the staged project into place, keeping `.git`; rolls back if a move fails. */
-async function swapIn(staging: string, targetDir: string): Promise<void> {
-  const targetExists = await readdir(targetDir).then(
-    () => true,
-    () => false,
-  );
-  if (!targetExists) {
-    await rename(staging, targetDir); // the cleanup's rm(force) then finds nothing to remove
-    return;
-  }
-  const aside = path.join(staging, '.replaced');
-  await mkdir(aside);
-  const moved: string[] = [];
-  const added: string[] = [];
-  try {
-    for (const entry of await readdir(targetDir)) {
-      if (PRESERVED_ENTRIES.has(entry)) continue;
-      await rename(path.join(targetDir, entry), path.join(aside, entry)); // moves links themselves, never their targets
-      moved.push(entry);
+const FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+export async function writePlan(files: readonly PlannedFile[], hold: Hold, control: WriteControl = {}): Promise<PendingWrite> {
+  const layout = hold.layout;
+  if (!layout) throw new Error(`${hold.target} is not held for writing`);
+  const step = async (name: string) => {
+    if (control.pause) {
+      control.pause(name);
+      // Let a signal that arrived during the pause be handled now: the event loop reads signals in
+      // its poll phase, which lies between this check phase and the next.
+      await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     }
-    for (const entry of await readdir(staging)) {
-      if (entry === '.replaced') continue;
-      await rename(path.join(staging, entry), path.join(targetDir, entry));
-      added.push(entry);
+    throwIfInterrupted(control.signal);
+    hold.verify();
+  };
+  const newTarget = path.join(layout.base, path.basename(hold.target));
+  let record: LockRecord = hold.record;
+  let created: Stats | undefined; // the staging folder that became the target (beside only)
+  let settled = false;
+
+  const rollback = () => {
+    if (settled) return;
+    settled = true;
+    process.removeListener('exit', onExit);
+    try {
+      if (layout.placement === 'inside') undoInside(layout, record);
+      else {
+        rmSync(layout.staging, { recursive: true, force: true });
+        const now = created && lstatOrUndefined(newTarget);
+        if (now && now.dev === created!.dev && now.ino === created!.ino) rmSync(newTarget, { recursive: true, force: true });
+      }
+    } finally {
+      hold.release(true);
+    }
+  };
+  // Something called process.exit() in the middle (a library's own Ctrl-C handler does): undo first.
+  const onExit = (code: number) => {
+    rollback();
+    if (code === 0) process.exitCode = 130;
+  };
+  process.on('exit', onExit);
+
+  try {
+    for (const file of files) {
+      const first = file.path.split('/')[0]!;
+      if (!isContainedPath(file.path)) throw new Error(`refusing to write outside the project: ${file.path}`);
+      if (PRESERVED_ENTRIES.has(first) || isReserved(first)) throw new Error(`refusing to write ${file.path}: ${first} is kept or reserved`);
+    }
+    if (layout.placement === 'inside') {
+      record = { ...record, added: [...new Set(files.map((file) => file.path.split('/')[0]!))].sort() };
+      updateLock(layout.lock, record);
+    }
+    mkdirSync(layout.staging); // 0777 & ~umask, like mkdir(1); becomes the project folder when beside
+    await writeStaging(files, layout.staging, step);
+    await step('swap');
+    if (layout.placement === 'beside') {
+      if (lstatOrUndefined(newTarget)) throw new TargetError(`${hold.target} appeared while the project was being written; nothing was changed`);
+      const staged = lstatSync(layout.staging);
+      await rename(layout.staging, newTarget);
+      created = staged;
+    } else {
+      mkdirSync(layout.aside);
+      for (const entry of record.kept ?? []) {
+        if (PRESERVED_ENTRIES.has(entry)) continue;
+        await rename(path.join(layout.base, entry), path.join(layout.aside, entry)); // moves links themselves, never their targets
+        await step(`aside ${entry}`);
+      }
+      for (const entry of readdirSync(layout.staging).sort()) {
+        await rename(path.join(layout.staging, entry), path.join(layout.base, entry));
+        await step(`in ${entry}`);
+      }
+      record = { ...record, phase: 'swapped' };
+      updateLock(layout.lock, record);
     }
   } catch (error) {
-    for (const entry of added) await rename(path.join(targetDir, entry), path.join(staging, entry)).catch(() => {});
-    for (const entry of moved) await rename(path.join(aside, entry), path.join(targetDir, entry)).catch(() => {});
+    rollback();
     throw error;
+  }
+  return {
+    commit() {
+      if (settled) return;
+      settled = true;
+      process.removeListener('exit', onExit);
+      if (layout.placement === 'inside') finishInside(layout);
+      hold.release(false);
+    },
+    rollback,
+  };
+}
+
+async function writeStaging(files: readonly PlannedFile[], staging: string, step: (name: string) => Promise<void>): Promise<void> {
+  const made = new Set<string>();
+  for (const file of files) {
+    const segments = file.path.split('/');
+    // One level at a time and never `recursive`, so nothing is ever created through a link.
+    for (let depth = 1; depth < segments.length; depth += 1) {
+      const folder = segments.slice(0, depth).join('/');
+      if (made.has(folder)) continue;
+      await mkdir(path.join(staging, folder));
+      made.add(folder);
+    }
+    const handle = await open(path.join(staging, ...segments), FILE_FLAGS, file.mode);
+    try {
+      await handle.writeFile(file.contents);
+      await handle.chmod(file.mode); // explicit: the umask must not decide, and npm drops +x bits
+    } finally {
+      await handle.close();
+    }
+    await step(`staged ${file.path}`);
   }
 }
 
+function lstatOrUndefined(file: string): Stats | undefined {
+  try {
+    return lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}

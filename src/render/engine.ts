@@ -3,12 +3,13 @@
  * output is source code rather than HTML, and `strict` so a misspelt variable fails instead of
  * rendering as an empty string. Only template files are compiled; user input is always data.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars/runtime';
 import { PACKAGE_ROOT } from '../package-root.js';
 import type { VariableValue, WorkloadType } from '../templates/manifest.js';
+import { readTextFile, templateEntry, TemplateFileError } from '../templates/read.js';
 
 export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
@@ -85,9 +86,13 @@ export async function createRenderer(partialDirs: readonly string[], templateDir
     return engine.template(new Function(`return ${code};`)() as TemplateSpecification);
   };
   for (const dir of partialDirs) {
-    const entries = await readdir(dir).catch(() => [] as string[]);
-    for (const entry of entries.filter((e) => e.endsWith('.hbs')).sort()) {
-      const source = await readFile(path.join(dir, entry), 'utf8');
+    const info = await lstat(dir).catch(() => undefined);
+    if (!info) continue;
+    if (!info.isDirectory()) throw new TemplateFileError(`${dir}: must be a folder (templates may not contain symbolic links)`);
+    for (const entry of (await readdir(dir)).sort()) {
+      const entryInfo = await templateEntry(path.join(dir, entry)); // a link or FIFO anywhere in it is refused
+      if (!entry.endsWith('.hbs') || !entryInfo.isFile()) continue;
+      const source = await readTextFile(path.join(dir, entry));
       const partial = await compile(source).catch((error: Error) => {
         throw new Error(`${path.join(dir, entry)}: ${error.message.split('\n')[0]}`);
       });

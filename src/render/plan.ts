@@ -2,10 +2,12 @@
  * planFiles(): every file of the project, rendered in memory, before anything touches the disk.
  * Shared files come from the template root; `+<type>/` overlays add or replace them.
  */
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Options } from '../options.js';
+import { IGNORED_NAMES, readRegularFile, templateEntry, utf8Text } from '../templates/read.js';
 import { MANIFEST_FILE, SHARED_PARTIALS_DIR } from '../templates/registry.js';
+import { shellWord } from '../report.js';
 import { createRenderer, type RenderContext } from './engine.js';
 import { isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
 
@@ -57,9 +59,9 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   const executables = new Set(manifest.executable);
   const plan: PlannedFile[] = [];
   for (const [output, templateFile] of [...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const raw = await readFile(path.join(dir, templateFile));
+    const raw = await readRegularFile(path.join(dir, templateFile));
     const contents = templateFile.endsWith(TEMPLATE_SUFFIX)
-      ? Buffer.from(await render(raw.toString('utf8'), context, `${manifest.id}/${templateFile}`), 'utf8')
+      ? Buffer.from(await render(utf8Text(raw, path.join(dir, templateFile)), context, `${manifest.id}/${templateFile}`), 'utf8')
       : raw; // copied byte for byte, so binary files survive
     plan.push({ path: output, contents, mode: executables.has(output) ? 0o755 : 0o644 });
     executables.delete(output);
@@ -72,20 +74,19 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
 
 /**
  * Relative posix paths of every file in a template folder, refusing anything that could write
- * outside the project: symbolic links and names that are not plain path segments.
+ * outside the project or read outside the template: symbolic links, FIFOs, devices and names that
+ * are not plain path segments. Version-control and dependency folders are skipped.
  */
 async function listTemplateFiles(root: string, relative = ''): Promise<string[]> {
   const files: string[] = [];
   const entries = await readdir(path.join(root, relative));
   for (const entry of entries.sort()) {
     const rel = relative ? `${relative}/${entry}` : entry;
-    if (rel === MANIFEST_FILE || rel === '_partials') continue;
+    if (rel === MANIFEST_FILE || rel === '_partials' || IGNORED_NAMES.has(entry)) continue;
     if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}": it must stay inside the project`);
-    const info = await lstat(path.join(root, rel));
-    if (info.isSymbolicLink()) throw new TemplateError(`${path.join(root, rel)}: templates may not contain symbolic links`);
+    const info = await templateEntry(path.join(root, rel));
     if (info.isDirectory()) files.push(...(await listTemplateFiles(root, rel)));
-    else if (info.isFile()) files.push(rel);
-    else throw new TemplateError(`${path.join(root, rel)}: not a regular file`);
+    else files.push(rel);
   }
   return files;
 }
@@ -101,8 +102,4 @@ export async function renderNextSteps(options: PlanInput & Pick<Options, 'displa
     options.template.manifest.nextSteps.map((step, index) => render(step, context, `${options.template.manifest.id}/template.json nextSteps[${index}]`)),
   );
   return options.displayDir === '.' ? [...installSteps, ...steps] : [`cd ${shellWord(options.displayDir)}`, ...installSteps, ...steps];
-}
-
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -3,8 +3,9 @@
  * errors that name the file and the field. The same schema produces the JSON Schema shipped in
  * `schema/template.schema.json` (scripts/write-json-schema.ts), so editors and this code agree.
  */
-import { readFile } from 'node:fs/promises';
+import vm from 'node:vm';
 import * as v from 'valibot';
+import { readTextFile, TemplateFileError } from './read.js';
 
 export const WORKLOAD_TYPES = ['service', 'job'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
@@ -21,7 +22,9 @@ const StringVariable = v.strictObject({
   type: v.literal('string'),
   default: v.string(),
   choices: v.optional(v.pipe(v.array(v.string()), v.minLength(1))),
-  pattern: v.optional(v.pipe(v.string(), v.description('A regular expression the whole value must match.'))),
+  pattern: v.optional(
+    v.pipe(v.string(), v.check(compiles, 'must be a valid regular expression'), v.description('A regular expression the whole value must match.')),
+  ),
   ...variableBase,
 });
 const NumberVariable = v.strictObject({
@@ -66,7 +69,13 @@ export const ManifestSchema = v.strictObject({
   ),
   variables: v.optional(
     v.pipe(
-      v.record(v.pipe(v.string(), v.regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'variable names are camelCase identifiers')), VariableSchema),
+      v.record(
+        v.pipe(
+          v.string(),
+          v.regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'invalid variable name: use a camelCase identifier (letters and digits, a letter first)'),
+        ),
+        VariableSchema,
+      ),
       v.description('Template-specific values, asked interactively and set with --var key=value; rendered as {{vars.key}}.'),
     ),
     {},
@@ -98,9 +107,14 @@ export class ManifestError extends Error {
 }
 
 export function parseManifest(data: unknown, file: string): TemplateManifest {
+  // The schema's record drops keys such as `constructor` silently; say so instead.
+  const variables = (data as { variables?: unknown } | null)?.variables;
+  for (const key of variables && typeof variables === 'object' ? Object.keys(variables) : []) {
+    if (key in Object.prototype) throw new ManifestError(`${file}: variables.${key}: invalid variable name: it is a built-in property of every JavaScript object`);
+  }
   const result = v.safeParse(ManifestSchema, data);
   if (!result.success) {
-    const problems = result.issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`);
+    const problems = result.issues.map((issue) => `${issuePath(issue)}: ${issue.message}`);
     throw new ManifestError(`${file}: ${problems.join('; ')}`);
   }
   const manifest = result.output;
@@ -114,8 +128,9 @@ export function parseManifest(data: unknown, file: string): TemplateManifest {
 export async function readManifest(file: string): Promise<TemplateManifest> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
+    text = await readTextFile(file);
+  } catch (error) {
+    if (error instanceof TemplateFileError) throw error;
     throw new ManifestError(`${file}: cannot be read (a template folder needs a template.json)`);
   }
   let data: unknown;
@@ -133,7 +148,11 @@ export function checkVariableValue(variable: TemplateVariable, value: VariableVa
   if (variable.type === 'string') {
     const text = value as string;
     if (variable.choices && !variable.choices.includes(text)) return `must be one of ${variable.choices.join(', ')}`;
-    if (variable.pattern && !new RegExp(`^(?:${variable.pattern})$`).test(text)) return `must match /${variable.pattern}/`;
+    if (variable.pattern) {
+      const matches = matchesWhole(variable.pattern, text);
+      if (matches === undefined) return `the pattern /${variable.pattern}/ took too long to check (it backtracks catastrophically; fix the template)`;
+      if (!matches) return `must match /${variable.pattern}/`;
+    }
   }
   if (variable.type === 'number') {
     const num = value as number;
@@ -154,5 +173,44 @@ export function parseVariableText(variable: TemplateVariable, text: string): Var
       return text.trim() === '' || Number.isNaN(Number(text)) ? undefined : Number(text);
     case 'boolean':
       return text === 'true' ? true : text === 'false' ? false : undefined;
+  }
+}
+
+/** Where a schema problem is; for a bad variable name the name itself (`variables.my-var`). */
+function issuePath(issue: v.BaseIssue<unknown>): string {
+  const dotPath = v.getDotPath(issue);
+  const key = issue.path?.at(-1);
+  if (key?.type === 'object' && issue.path!.length === 1 && key.key === 'variables' && typeof issue.input === 'string') {
+    return `variables.${issue.input}`;
+  }
+  return dotPath ?? '(root)';
+}
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A template's pattern is someone else's code: `(a+)+` against a crafted value would hang the
+// run. Matching happens in a VM context with a time limit instead (no linear-time engine ships
+// with Node). Real patterns take microseconds; the limit only stops catastrophic backtracking.
+const PATTERN_TIME_LIMIT_MS = 250;
+let patternContext: vm.Context | undefined;
+const patternScript = new vm.Script('new RegExp(`^(?:${pattern})$`).test(text)');
+
+/** Whether the whole text matches; undefined when the pattern ran out of time. */
+function matchesWhole(pattern: string, text: string): boolean | undefined {
+  patternContext ??= vm.createContext({});
+  patternContext.pattern = pattern;
+  patternContext.text = text;
+  try {
+    return patternScript.runInContext(patternContext, { timeout: PATTERN_TIME_LIMIT_MS }) as boolean;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return undefined;
+    throw error;
   }
 }

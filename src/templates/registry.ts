@@ -2,7 +2,7 @@
  * Finds templates on disk: every `templates/<id>/template.json` shipped with the package, and any
  * folder passed with `--template <path>`. No template is named in code; adding a folder adds a template.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../package-root.js';
@@ -23,9 +23,10 @@ export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE
 export const SHARED_PARTIALS_DIR = path.join(BUILTIN_TEMPLATES_DIR, '_partials');
 
 export async function loadTemplate(dir: string): Promise<Template> {
-  const absolute = path.resolve(dir);
-  const info = await stat(absolute).catch(() => undefined);
-  if (!info?.isDirectory()) throw new ManifestError(`${dir}: not a template folder (no such directory)`);
+  // The folder the user named may be reached through a link; nothing inside it may be one.
+  const absolute = await realpath(path.resolve(dir)).catch(() => undefined);
+  const info = absolute ? await lstat(absolute) : undefined;
+  if (!absolute || !info?.isDirectory()) throw new ManifestError(`${dir}: not a template folder (no such directory)`);
   return { manifest: await readManifest(path.join(absolute, MANIFEST_FILE)), dir: absolute };
 }
 
@@ -36,8 +37,8 @@ export async function listTemplates(root: string = BUILTIN_TEMPLATES_DIR): Promi
   const templates: Template[] = [];
   for (const folder of folders) {
     const dir = path.join(root, folder.name);
-    const hasManifest = await stat(path.join(dir, MANIFEST_FILE)).then(
-      (s) => s.isFile(),
+    const hasManifest = await lstat(path.join(dir, MANIFEST_FILE)).then(
+      () => true,
       () => false,
     );
     if (!hasManifest) continue;

@@ -53,6 +53,11 @@ export class TerminalSession {
   }
   private mark = 0;
 
+  /** Types keys now, without waiting for a prompt. */
+  async type(keys: string): Promise<void> {
+    this.child.stdin!.write(keys);
+  }
+
   async exitCode(timeoutMs = 10_000): Promise<number | null> {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     try {

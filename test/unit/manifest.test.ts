@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManifestError, parseManifest, readManifest } from '../../src/templates/manifest.js';
+import { checkVariableValue, ManifestError, parseManifest, readManifest } from '../../src/templates/manifest.js';
 import { listTemplates } from '../../src/templates/registry.js';
 import { tempDir } from '../support/generator.js';
 
@@ -26,9 +26,28 @@ describe('template.json', () => {
     [{ ...valid, variables: { port: { type: 'number', default: 'x', description: 'p' } } }, /variables\.port\.default/],
     [{ ...valid, variables: { mode: { type: 'string', default: 'c', choices: ['a', 'b'], description: 'm' } } }, /variables\.mode\.default: must be one of a, b/],
     [{ name: 'X' }, /t\.json: id: .*; language: /],
+    [{ ...valid, variables: { 'my-var': { type: 'boolean', default: true, description: 'v' } } }, /t\.json: variables\.my-var: invalid variable name: use a camelCase identifier/],
+    [{ ...valid, variables: { toString: { type: 'boolean', default: true, description: 'v' } } }, /t\.json: variables\.toString: invalid variable name: it is a built-in property/],
+    [{ ...valid, variables: { word: { type: 'string', default: 'a', pattern: 'a)|(b', description: 'w' } } }, /variables\.word\.pattern: must be a valid regular expression/],
   ])('reports %j by file and field', (data, message) => {
     expect(() => parseManifest(data, 't.json')).toThrow(ManifestError);
     expect(() => parseManifest(data, 't.json')).toThrow(message);
+  });
+  it('a variable pattern matches the whole value, and a catastrophic one is stopped in time', () => {
+    const word = { type: 'string', default: 'a', pattern: '[a-z]+', description: 'w' } as const;
+    expect(checkVariableValue(word, 'abc')).toBeUndefined();
+    expect(checkVariableValue(word, 'abc!')).toBe('must match /[a-z]+/');
+    const nested = { ...word, pattern: '(a+)+' };
+    expect(checkVariableValue(nested, 'aaaa')).toBeUndefined();
+    expect(checkVariableValue(nested, `${'a'.repeat(40)}!`)).toMatch(/^the pattern \/\(a\+\)\+\/ took too long to check/);
+  });
+  it('reads template.json only as a regular UTF-8 file', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'template.json'), Buffer.from([0x7b, 0xff, 0x7d]));
+    await expect(readManifest(path.join(dir, 'template.json'))).rejects.toThrow(/template\.json: not valid UTF-8 text/);
+    await writeFile(path.join(dir, 'real.json'), JSON.stringify(valid));
+    await symlink(path.join(dir, 'real.json'), path.join(dir, 'link.json'));
+    await expect(readManifest(path.join(dir, 'link.json'))).rejects.toThrow(/link\.json: templates may not contain symbolic links/);
   });
   it('reports unreadable and malformed files by path', async () => {
     const dir = await tempDir();

@@ -138,10 +138,15 @@ describe('resolveOptions', () => {
     [{ region: 'mars' }, /invalid --region/],
     [{ project: 'Bad_Project' }, /invalid --project/],
     [{ project: 'short' }, /invalid --project/],
+    [{ project: 'example:my-project' }, /invalid --project/],
+    [{ project: 'example.com:' }, /invalid --project/],
+    [{ project: ':my-project' }, /invalid --project/],
     [{ directory: '  ' }, /directory must not be empty/],
   ])('%j is an error', (overrides, message) => expect(() => resolveOptions(rawArgs(overrides), {}, [mini], cwd)).toThrow(message));
   it('accepts real regions and project ids', () => {
     const options = resolveOptions(rawArgs({ region: 'northamerica-northeast1', project: 'my-project-123' }), {}, [mini], cwd);
     expect(options).toMatchObject({ region: 'northamerica-northeast1', project: 'my-project-123' });
+    expect(resolveOptions(rawArgs({ project: 'example.com:my-project' }), {}, [mini], cwd).project).toBe('example.com:my-project');
+    expect(resolveOptions(rawArgs({ project: 'google.co.uk:a-b-c-d' }), {}, [mini], cwd).project).toBe('google.co.uk:a-b-c-d');
   });
 });

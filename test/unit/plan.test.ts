@@ -85,6 +85,8 @@ describe('planFiles', () => {
   it('next steps start with cd into the project and are rendered', async () => {
     expect(await renderNextSteps({ ...input(), displayDir: 'my dir' })).toEqual([`cd 'my dir'`, './run.sh demo']);
     expect(await renderNextSteps({ ...input(), displayDir: '.' })).toEqual(['./run.sh demo']);
+    expect((await renderNextSteps({ ...input(), displayDir: '-foo' }))[0]).toBe('cd ./-foo'); // never read as an option
+    expect((await renderNextSteps({ ...input(), displayDir: "-it's" }))[0]).toBe("cd './-it'\\''s'");
   });
 });
 

@@ -1,0 +1,56 @@
+/**
+ * Reading a template folder safely: a template may come from anywhere (`--template PATH`), so
+ * only regular files are read — never through a symbolic link, never a FIFO, socket or device
+ * (opening one could block forever or read a host file into the project) — and text must be UTF-8.
+ */
+import { constants, type Stats } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
+
+/** Folders that belong to a template's version control or tooling, never to a project. */
+export const IGNORED_NAMES: ReadonlySet<string> = new Set(['.git', '.hg', '.svn', 'node_modules']);
+
+export class TemplateFileError extends Error {
+  override name = 'TemplateFileError';
+}
+
+// O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then rejects it.
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The bytes of a regular file; anything else is an error that names the file. */
+export async function readRegularFile(file: string): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(file, READ_FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new TemplateFileError(`${file}: templates may not contain symbolic links`);
+    throw error;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw new TemplateFileError(`${file}: not a regular file`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A regular file's text, which must be valid UTF-8 (never silently turned into U+FFFD). */
+export async function readTextFile(file: string): Promise<string> {
+  return utf8Text(await readRegularFile(file), file);
+}
+
+export function utf8Text(bytes: Buffer, file: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new TemplateFileError(`${file}: not valid UTF-8 text`);
+  }
+}
+
+/** lstat that refuses a symbolic link and anything but a regular file or a folder. */
+export async function templateEntry(file: string): Promise<Stats> {
+  const info = await lstat(file);
+  if (info.isSymbolicLink()) throw new TemplateFileError(`${file}: templates may not contain symbolic links`);
+  if (!info.isFile() && !info.isDirectory()) throw new TemplateFileError(`${file}: not a regular file`);
+  return info;
+}
