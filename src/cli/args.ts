@@ -22,6 +22,8 @@ export function parseArgs(argv: readonly string[], version: string, writeOut: (t
     .option('--var <key=value>', "set a template variable (repeatable; see the template's template.json)", collect)
     .option('-y, --yes', 'never prompt; every unset option takes its default')
     .option('--overwrite', 'allow a non-empty directory; its contents are replaced, .git is kept')
+    .option('--ci', 'write .github/: CI/CD workflow (tests, keyless deploy) and dependabot.yml (default)')
+    .option('--no-ci', 'leave .github/ out')
     .option('--dry-run', 'print what would be written; write nothing')
     .option('--json', 'print one JSON object describing the result on stdout')
     .option('--list-templates', 'list templates (as JSON with --json) and exit')
@@ -64,6 +66,7 @@ Examples:
       vars: opts.var ?? [],
       yes: opts.yes === true,
       overwrite: opts.overwrite === true,
+      ci: opts.ci !== false,
       dryRun: opts.dryRun === true,
       json: opts.json === true,
       listTemplates: opts.listTemplates === true,
