@@ -34,6 +34,8 @@ export interface RawArgs {
   readonly install?: boolean;
   readonly yes: boolean;
   readonly overwrite: boolean;
+  /** false with --no-ci: no .github/ folder. Absent means true. */
+  readonly ci?: boolean;
   readonly dryRun: boolean;
   readonly json: boolean;
   readonly listTemplates: boolean;
@@ -59,6 +61,8 @@ export interface Options {
   /** Empty when not given: the deploy script then asks gcloud's configuration. */
   readonly project: string;
   readonly vars: Readonly<Record<string, VariableValue>>;
+  /** Write the GitHub Actions workflow and dependabot.yml (`.github/`); false with --no-ci. */
+  readonly ci: boolean;
   /** Absolute path of the project folder. */
   readonly targetDir: string;
   /** The folder as the user would type it after `cd` (relative to the working directory). */
@@ -237,6 +241,7 @@ export function resolveOptions(
     region,
     project,
     vars,
+    ci: args.ci !== false,
     targetDir,
     displayDir: path.relative(cwd, targetDir) || '.',
     overwrite: args.overwrite,

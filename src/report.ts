@@ -23,6 +23,7 @@ export function resultJson({ options, files, nextSteps, post }: Result): string 
     region: options.region,
     project: options.project || null,
     vars: options.vars,
+    ci: options.ci,
     dryRun: options.dryRun,
     files: files.map((file) => ({ path: file.path, mode: file.mode.toString(8).padStart(4, '0'), bytes: file.contents.length })),
     ...(post && {

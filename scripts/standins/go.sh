@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #
-# Stand-in for golang:1.26-trixie (see docs/standins.md): Debian trixie minbase + Debian's Go 1.26
-# (package golang-1.26-go from trixie-backports) linked as /usr/local/go, git, ca-certificates,
+# Stand-in for golang:1.27-trixie (see docs/standins.md): Debian trixie minbase + Debian's Go 1.27
+# (package golang-1.27-go from trixie-backports) linked as /usr/local/go, git, ca-certificates,
 # and gcc/libc6-dev/make/pkg-config like the official (non-slim) image, so cgo behaves the same:
 # a build that does not set CGO_ENABLED=0 links against glibc here too.
 # ENV GOPATH=/go, PATH=/go/bin:/usr/local/go/bin:..., GOTOOLCHAIN=local; WORKDIR /go.
@@ -9,10 +9,10 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-readonly TAG=golang:1.26-trixie
-readonly GO_PACKAGE=golang-1.26-go
+readonly TAG=golang:1.27-trixie
+readonly GO_PACKAGE=golang-1.27-go
 readonly GO_SUITE=trixie-backports
-readonly GO_ROOT=/usr/lib/go-1.26
+readonly GO_ROOT=/usr/lib/go-1.27
 
 build_go() { # TAG HASH
   local ctx base

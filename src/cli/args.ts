@@ -26,6 +26,8 @@ export function parseArgs(argv: readonly string[], version: string, writeOut: (t
     .option('--install', "install dependencies with the language's tool (default: asked; no with --yes)")
     .option('--no-install', 'do not install dependencies')
     .option('--overwrite', 'allow a non-empty directory; its contents are replaced, .git is kept')
+    .option('--ci', 'write .github/: CI/CD workflow (tests, keyless deploy) and dependabot.yml (default)')
+    .option('--no-ci', 'leave .github/ out')
     .option('--dry-run', 'print what would be written; write nothing')
     .option('--json', 'print one JSON object describing the result on stdout')
     .option('--list-templates', 'list templates (as JSON with --json) and exit')
@@ -70,6 +72,7 @@ Examples:
       install: opts.install as boolean | undefined,
       yes: opts.yes === true,
       overwrite: opts.overwrite === true,
+      ci: opts.ci !== false,
       dryRun: opts.dryRun === true,
       json: opts.json === true,
       listTemplates: opts.listTemplates === true,

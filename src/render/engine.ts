@@ -67,6 +67,8 @@ export interface RenderContext {
   readonly project: string;
   readonly template: { readonly id: string; readonly name: string; readonly language: string; readonly framework: string };
   readonly vars: Readonly<Record<string, VariableValue>>;
+  /** The project gets `.github/` (CI/CD workflow, dependabot.yml); false with --no-ci. */
+  readonly ci: boolean;
 }
 
 export type Render = (source: string, context: RenderContext, file: string) => Promise<string>;

@@ -22,7 +22,15 @@ export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
-export type PlanInput = Pick<Options, 'template' | 'type' | 'name' | 'region' | 'project' | 'vars'>;
+export type PlanInput = Pick<Options, 'template' | 'type' | 'name' | 'region' | 'project' | 'vars'> & Partial<Pick<Options, 'ci'>>;
+
+/**
+ * Output folders an option can leave out, as data: the plan skips every file under a folder whose
+ * option is off. `--no-ci` drops `.github/` (the GitHub Actions workflow and dependabot.yml).
+ */
+export const OPTIONAL_FOLDERS: ReadonlyArray<{ readonly folder: string; readonly keep: (input: PlanInput) => boolean }> = [
+  { folder: '.github/', keep: (input) => input.ci !== false },
+];
 
 export function renderContext(options: PlanInput): RenderContext {
   const { manifest } = options.template;
@@ -35,6 +43,7 @@ export function renderContext(options: PlanInput): RenderContext {
     project: options.project,
     template: { id: manifest.id, name: manifest.name, language: manifest.language, framework: manifest.framework },
     vars: options.vars,
+    ci: options.ci !== false,
   };
 }
 
@@ -55,6 +64,11 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   const overlay = `${OVERLAY_PREFIX}${options.type}/`;
   for (const file of files.filter((f) => !f.startsWith(OVERLAY_PREFIX))) add(file, file, false);
   for (const file of files.filter((f) => f.startsWith(overlay))) add(file, file.slice(overlay.length), true);
+
+  const leftOut = OPTIONAL_FOLDERS.filter(({ keep }) => !keep(options)).map(({ folder }) => folder);
+  for (const output of [...sources.keys()]) {
+    if (leftOut.some((folder) => output.startsWith(folder))) sources.delete(output);
+  }
 
   const executables = new Set(manifest.executable);
   const plan: PlannedFile[] = [];

@@ -124,6 +124,7 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
   const hbs = Handlebars.create();
   hbs.registerPartial('deploy-sh', await readFile(PARTIAL_FILE, 'utf8'));
   hbs.registerPartial('cloudbuild-yaml', await readFile(CLOUDBUILD_PARTIAL_FILE, 'utf8'));
+  hbs.registerPartial('deploy-setup-github', await readFile(path.join(TEMPLATES_DIR, '_partials', 'deploy-setup-github.hbs'), 'utf8'));
   const context = {
     name: ctx.name,
     type: ctx.type,

@@ -21,7 +21,7 @@ describe('help, version, template list', () => {
     const { code, stdout } = await runBin(['--help'], { cwd });
     expect(code).toBe(0);
     for (const flag of ['-t, --template <id|path>', '-l, --language <id>', '-f, --framework <id>', '--type <type>', '-n, --name <name>',
-      '--region <region>', '--project <id>', '--git', '--no-git', '--install', '--no-install', '-y, --yes', '--overwrite', '--dry-run', '--json', '--list-templates', '-h, --help', '-V, --version']) {
+      '--region <region>', '--project <id>', '--git', '--no-git', '--install', '--no-install', '-y, --yes', '--overwrite', '--no-ci', '--dry-run', '--json', '--list-templates', '-h, --help', '-V, --version']) {
       expect(stdout).toContain(flag);
     }
   });
@@ -83,6 +83,17 @@ describe('generating', () => {
     const { code } = await runBin([...mini], { cwd: dir, env: { CI: 'true' } });
     expect(code).toBe(0);
     expect(Object.keys(await snapshotTree(dir))).toContain('cloudrun-service/run.sh');
+  });
+  it('a built-in template writes .github/ (workflow, dependabot.yml); --no-ci leaves it out', async () => {
+    const paths = async (args: string[]) => {
+      const { code, stdout, stderr } = await runBin(['ci', '--framework', 'express', '--dry-run', '--json', ...args], { cwd });
+      expect(code, stderr).toBe(0);
+      return (JSON.parse(stdout).files as { path: string }[]).map((file) => file.path);
+    };
+    const withCi = await paths([]);
+    const withoutCi = await paths(['--no-ci']);
+    expect(withCi).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', '.github/dependabot.yml']));
+    expect(withoutCi).toEqual(withCi.filter((file) => !file.startsWith('.github/')));
   });
   it('--dry-run prints the plan and writes nothing; with --json too', async () => {
     const text = await runBin(['dry', ...mini, '--dry-run', '--yes'], { cwd });

@@ -10,6 +10,7 @@ import {
   UsageError,
 } from '../../src/options.js';
 import { loadTemplate, listTemplates, type Template } from '../../src/templates/registry.js';
+import { parseArgs } from '../../src/cli/args.js';
 import { MINI_TEMPLATE_DIR, rawArgs } from '../support/generator.js';
 
 const mini = await loadTemplate(MINI_TEMPLATE_DIR);
@@ -148,5 +149,22 @@ describe('resolveOptions', () => {
     expect(options).toMatchObject({ region: 'northamerica-northeast1', project: 'my-project-123' });
     expect(resolveOptions(rawArgs({ project: 'example.com:my-project' }), {}, [mini], cwd).project).toBe('example.com:my-project');
     expect(resolveOptions(rawArgs({ project: 'google.co.uk:a-b-c-d' }), {}, [mini], cwd).project).toBe('google.co.uk:a-b-c-d');
+  });
+});
+
+describe('--ci / --no-ci', () => {
+  const parsed = (argv: string[]) => {
+    const result = parseArgs(argv, '0.0.0', () => {});
+    if (result.kind !== 'run') throw new Error('expected a run');
+    return result.args;
+  };
+  it('is on by default, off with --no-ci, on again with --ci', () => {
+    expect(parsed([]).ci).toBe(true);
+    expect(parsed(['--no-ci']).ci).toBe(false);
+    expect(parsed(['--no-ci', '--ci']).ci).toBe(true);
+  });
+  it('reaches the options; a RawArgs without the field means on', () => {
+    expect(resolveOptions(rawArgs({ ci: false }), {}, [mini], '/work').ci).toBe(false);
+    expect(resolveOptions(rawArgs(), {}, [mini], '/work').ci).toBe(true);
   });
 });
