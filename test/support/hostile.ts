@@ -272,7 +272,8 @@ export async function runServiceHostile(image: string, only: ReadonlySet<CheckId
   const started = performance.now();
   const container = await Container.start(image, { PORT: String(port), GOOGLE_CLOUD_PROJECT: 'demo-project' }, ['--memory', HOSTILE.memory]);
   try {
-    const first = await waitFor200('127.0.0.1', port, 10_000);
+    // Start-up time is runtime:port's business; here a slow machine only delays the tier.
+    const first = await waitFor200('127.0.0.1', port, 30_000);
     if (!first.ok) return HOSTILE_CHECKS.filter(wanted).map((id) => fail(id, 'server never answered GET / with 200', `last: ${first.last?.error ?? first.last?.status}`));
     const alive = async (): Promise<string | null> => {
       const get = await httpRequest({ host: '127.0.0.1', port, path: '/', timeoutMs: 5000 });
