@@ -126,6 +126,25 @@ function watchMemory(id: string): { stop(): { memoryPeak: number; tmpfsPeak: num
 
 const mb = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 
+/** Has the kernel received the server's FIN on the client socket 127.0.0.1:localPort -> :serverPort (state CLOSE_WAIT)? */
+function finReceived(localPort: number | undefined, serverPort: number): boolean {
+  if (localPort === undefined) return false;
+  const hex = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, remote, state] = line.trim().split(/\s+/);
+      if (local?.endsWith(`:${hex(localPort)}`) && remote?.endsWith(`:${hex(serverPort)}`) && state === '08') return true;
+    }
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Clients
 // ---------------------------------------------------------------------------------------------
@@ -448,8 +467,10 @@ export async function runServiceHostile(image: string, only: ReadonlySet<CheckId
       }
       const killedAt = await container.signal('TERM');
       await sleep(20);
+      // "Closed before": the client has seen the server's FIN, or its kernel has (the socket is in
+      // CLOSE_WAIT), which a busy client event loop may not have processed yet.
       const outcomes = await Promise.all(
-        connections.map(async (c) => (c.closed ? 'closed before the request' : c.request({ path: '/', keepAlive: true }, 9000))),
+        connections.map(async (c) => (c.closed || finReceived(c.socket.localPort, port) ? 'closed before the request' : c.request({ path: '/', keepAlive: true }, 9000))),
       );
       for (const c of connections) c.close();
       const exit = await container.waitExit(12_000);
