@@ -456,8 +456,8 @@ export async function runServiceHostile(image: string, only: ReadonlySet<CheckId
     }
 
     if (wanted('hostile:keepalive-sigterm') || wanted('hostile:logs')) {
-      // Keep-alive connections that have just served a request; SIGTERM; 20 ms later each one
-      // that is still open sends another request. A connection the server closed before that
+      // Keep-alive connections that have just served a request; SIGTERM; 20 ms after the listener
+      // closed, each one that is still open sends another request. A connection the server closed before that
       // (its FIN has arrived) refused the request before reading it, which is allowed; a
       // request that was sent must be answered (with Connection: close), never dropped.
       const connections: HttpConnection[] = [];
@@ -466,6 +466,16 @@ export async function runServiceHostile(image: string, only: ReadonlySet<CheckId
         if (c && (await c.request({ path: '/', keepAlive: true }, 5000)).status === 200) connections.push(c);
       }
       const killedAt = await container.signal('TERM');
+      // The drain has begun once the listener refuses new connections (at most 3 s of polling);
+      // then, 20 ms later, the requests go out on the connections that are still open.
+      let refusedAfterMs: number | null = null;
+      while (refusedAfterMs === null && performance.now() - killedAt < 3000) {
+        const probe = await HttpConnection.open('127.0.0.1', port, 1000).catch((err: NodeJS.ErrnoException) => err);
+        if (probe instanceof HttpConnection) {
+          probe.close();
+          await sleep(10);
+        } else if (probe.code === 'ECONNREFUSED') refusedAfterMs = performance.now() - killedAt;
+      }
       await sleep(20);
       // "Closed before": the client has seen the server's FIN, or its kernel has (the socket is in
       // CLOSE_WAIT), which a busy client event loop may not have processed yet.
@@ -478,8 +488,9 @@ export async function runServiceHostile(image: string, only: ReadonlySet<CheckId
       const dropped = sent.filter((r) => !(r.complete && r.status !== null));
       const closing = sent.filter((r) => r.complete && r.headers.connection?.toLowerCase() === 'close');
       const figure =
-        `${sent.length - dropped.length}/${sent.length} requests sent 20 ms after SIGTERM on open keep-alive connections answered (${closing.length} with Connection: close), ` +
-        `${outcomes.length - sent.length} connection(s) closed by the server before; ${exit ? `exit ${exit.code} after ${seconds(exit.at - killedAt)}` : 'still running 12 s after SIGTERM'}`;
+        `${sent.length - dropped.length}/${sent.length} requests sent on open keep-alive connections 20 ms after the listener closed answered (${closing.length} with Connection: close), ` +
+        `${outcomes.length - sent.length} connection(s) closed by the server before; listener closed ${refusedAfterMs === null ? 'not within 3 s' : `${seconds(refusedAfterMs)}`} after SIGTERM; ` +
+        `${exit ? `exit ${exit.code} after ${seconds(exit.at - killedAt)}` : 'still running 12 s after SIGTERM'}`;
       if (wanted('hostile:keepalive-sigterm')) {
         results.push(
           connections.length === 3 && dropped.length === 0 && exit?.code === 0
