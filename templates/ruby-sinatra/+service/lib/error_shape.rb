@@ -19,14 +19,15 @@ module ErrorShape
   DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
   def self.body(code, message)
-    { error: { code: code, status: STATUS_NAMES.fetch(code) { code >= 500 ? "INTERNAL" : "INVALID_ARGUMENT" }, message: message } }
+    status = STATUS_NAMES.fetch(code) { code >= 500 ? "INTERNAL" : "INVALID_ARGUMENT" }
+    { error: { code: code, status: status, message: message } }
   end
 
   # A MAX_BODY_BYTES value: the default when empty.
   def self.max_body_bytes(text)
     return DEFAULT_MAX_BODY_BYTES if text.to_s.strip.empty?
-    raise ArgumentError, "MAX_BODY_BYTES must be a positive number of bytes, got #{text.inspect}" unless text.match?(/\A\d+\z/) && text.to_i.positive?
+    return text.to_i if text.match?(/\A\d+\z/) && text.to_i.positive?
 
-    text.to_i
+    raise ArgumentError, "MAX_BODY_BYTES must be a positive number of bytes, got #{text.inspect}"
   end
 end

@@ -36,7 +36,9 @@ module PumaLog
     else
       log.warn("request refused by Puma#{where}: #{error.class}", status: status)
     end
-    message = { 413 => "request body too large", 408 => "request timeout" }.fetch(status) { status >= 500 ? "internal error" : "bad request" }
+    message = { 413 => "request body too large", 408 => "request timeout" }.fetch(status) do
+      status >= 500 ? "internal error" : "bad request"
+    end
     [status, { "content-type" => "application/json" }, [JSON.generate(ErrorShape.body(status, message))]]
   end
 end
