@@ -10,6 +10,7 @@
  * in REQUIRED_MUTANTS; a built-in template without them fails the suite.
  */
 import type { MutantDefinition } from '../support/pipeline.js';
+import { HOSTILE_MUTANTS } from './hostile-mutants.js';
 
 export const REQUIRED_MUTANTS = {
   service: ['ignores-sigterm', 'ignores-port', 'user-root', 'user-0', 'loopback-only'],
@@ -46,6 +47,7 @@ function userMutants(type: 'service' | 'job', userLine: string): MutantDefinitio
 
 export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
   'python-flask': [
+    ...(HOSTILE_MUTANTS['python-flask'] ?? []),
     {
       id: 'ignores-sigterm',
       type: 'service',
@@ -90,6 +92,7 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
     ...userMutants('job', 'USER 10001:10001\n# Exec form'),
   ],
   'ruby-sinatra': [
+    ...(HOSTILE_MUTANTS['ruby-sinatra'] ?? []),
     {
       id: 'ignores-sigterm',
       type: 'service',
@@ -164,6 +167,7 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
     ...userMutants('job', 'USER 1000:1000'),
   ],
   'node-express': [
+    ...(HOSTILE_MUTANTS['node-express'] ?? []),
     {
       id: 'ignores-sigterm',
       type: 'service',
@@ -290,6 +294,7 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
     ...userMutants('job', 'USER 65532:65532'),
   ],
   'go-net-http': [
+    ...(HOSTILE_MUTANTS['go-net-http'] ?? []),
     {
       id: 'ignores-sigterm',
       type: 'service',

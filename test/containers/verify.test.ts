@@ -16,6 +16,7 @@ import { engineStatus, removeImages, removeLeftoverContainers } from '../support
 import { checkEdits, defaultLimits, runMutant, type MutantRun, verifyVariant, type VariantRun } from '../support/pipeline.js';
 import { generateProject, removeProject, templatesToVerify, variantsOf, type Variant } from '../support/project.js';
 import { CHECKS, CheckBoard, checksFor, formatReport, type MutantOutcome, titleOf, writeReport } from '../support/report.js';
+import { KNOWN_GAPS } from './known-gaps.js';
 import { MUTANTS, NOT_MUTATION_TESTED, REQUIRED_MUTANTS } from './mutants.js';
 
 /** Per test: a check of the last variant waits behind the builds of the others. */
@@ -134,10 +135,15 @@ if (!engine.ok) {
   for (const variant of variants) {
     describe(variant.key, () => {
       for (const check of checksFor(variant.type)) {
+        const gap = KNOWN_GAPS[variant.template.id]?.[check];
         it(
-          titleOf(check),
+          gap ? `${titleOf(check)} (known gap: must still fail)` : titleOf(check),
           async () => {
             const result = await boards.get(variant.key)!.get(check);
+            if (gap) {
+              expect(result.pass, `${variant.key} ${titleOf(check)} passes now: remove it from test/containers/known-gaps.ts (${gap})`).toBe(false);
+              return;
+            }
             expect(result.pass, `${variant.key} ${titleOf(check)}: ${result.figure}\n${result.detail ?? ''}`).toBe(true);
           },
           TEST_TIMEOUT,

@@ -29,6 +29,7 @@ import {
   runServiceMain,
 } from './checks.js';
 import { inspectImage } from './docker.js';
+import { runServiceHostile } from './hostile.js';
 import { Semaphore, withPort8080 } from './limit.js';
 import { generateProject, projectName, removeProject, type Project, type Variant } from './project.js';
 import { type CheckBoard, type CheckId, type CheckResult, fail } from './report.js';
@@ -101,6 +102,7 @@ export async function verifyVariant(variant: Variant, board: CheckBoard, limits:
         board.record(await runServiceIdle(image));
         board.record(await runServiceLoad(image));
         board.record(await runServiceDefaultPort(image));
+        for (const r of await runServiceHostile(image)) board.record(r);
       } else {
         for (const r of await runJobChecks(image)) board.record(r);
       }
@@ -213,6 +215,9 @@ export async function runNamedChecks(project: Project, ids: readonly CheckId[], 
         }
         if (wanted.has('runtime:idle-sigterm')) results.set('runtime:idle-sigterm', await runServiceIdle(tag));
         if (wanted.has('runtime:load-sigterm')) results.set('runtime:load-sigterm', await runServiceLoad(tag));
+        if (project.variant.type === 'service' && [...wanted].some((id) => id.startsWith('hostile:'))) {
+          for (const r of await runServiceHostile(tag, wanted)) results.set(r.check, r);
+        }
         if (project.variant.type === 'job' && [...wanted].some((id) => id.startsWith('runtime:'))) {
           for (const r of await runJobChecks(tag, wanted)) results.set(r.check, r);
         }

@@ -34,7 +34,15 @@ export type CheckId =
   | 'runtime:job-task'
   | 'runtime:job-fail'
   | 'runtime:job-sigterm'
-  | 'runtime:job-no-listen';
+  | 'runtime:job-no-listen'
+  | 'hostile:body-limit'
+  | 'hostile:slow-clients'
+  | 'hostile:json'
+  | 'hostile:headers'
+  | 'hostile:routing'
+  | 'hostile:error-shape'
+  | 'hostile:logs'
+  | 'hostile:keepalive-sigterm';
 
 type Types = readonly ('service' | 'job')[];
 const BOTH: Types = ['service', 'job'];
@@ -68,6 +76,14 @@ export const CHECKS: readonly { readonly id: CheckId; readonly title: string; re
   { id: 'runtime:job-sigterm', title: 'SIGTERM during SLEEP_MS=60000 -> non-zero exit', types: ['job'] },
   { id: 'runtime:job-no-listen', title: 'job opens no listening socket', types: ['job'] },
   { id: 'runtime:logs-json', title: 'logs: one JSON object per line with severity and message', types: BOTH },
+  { id: 'hostile:body-limit', title: 'hostile: parallel oversize uploads (Content-Length, chunked) -> early 413, instance survives', types: ['service'] },
+  { id: 'hostile:slow-clients', title: 'hostile: slow-header and slow-body clients never stop normal requests', types: ['service'] },
+  { id: 'hostile:json', title: 'hostile: malformed, too deep, NaN/Infinity, empty JSON -> 400', types: ['service'] },
+  { id: 'hostile:headers', title: 'hostile: huge trace headers, User-Agent, path -> never a 5xx', types: ['service'] },
+  { id: 'hostile:routing', title: 'hostile: wrong method -> 405, unknown path -> 404', types: ['service'] },
+  { id: 'hostile:error-shape', title: 'hostile: every error response in the one JSON shape', types: ['service'] },
+  { id: 'hostile:logs', title: 'hostile: log lines valid JSON < 256 KB, fields capped, nothing forged', types: ['service'] },
+  { id: 'hostile:keepalive-sigterm', title: 'hostile: request on an open keep-alive connection after SIGTERM -> answered', types: ['service'] },
 ];
 
 export function checksFor(type: 'service' | 'job'): CheckId[] {

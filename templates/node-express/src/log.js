@@ -7,6 +7,12 @@
 
 /** @typedef {'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL'} Severity */
 
+/** String fields longer than this are cut, and `<field>Truncated: true` says so. */
+const MAX_FIELD_CHARS = 1024;
+const MAX_MESSAGE_CHARS = 8192;
+/** Cloud Logging takes entries up to 256 KB; a larger one is replaced by a short one. */
+const MAX_LINE_BYTES = 250 * 1024;
+
 /**
  * @param {object} [options]
  * @param {Record<string, unknown>} [options.fields] fields added to every entry (see `child`)
@@ -29,6 +35,7 @@ export function createLogger({ fields = {}, write = (line) => process.stdout.wri
     } else if (error !== undefined) {
       entry.error = String(error);
     }
+    capStrings(entry);
     write(serialize(entry));
   };
 
@@ -45,16 +52,34 @@ export function createLogger({ fields = {}, write = (line) => process.stdout.wri
 
 /** @typedef {ReturnType<typeof createLogger>} Logger */
 
-/** JSON on one line; a value JSON cannot hold (a cycle, a BigInt) must not lose the entry. */
-function serialize(entry) {
-  try {
-    return JSON.stringify(entry);
-  } catch (error) {
-    return JSON.stringify({
-      severity: entry.severity,
-      message: entry.message,
-      time: entry.time,
-      logError: `fields dropped: ${error.message}`,
-    });
+/** Cuts long string fields (a request's path or User-Agent comes from the client) and marks them. */
+function capStrings(entry) {
+  for (const [key, value] of Object.entries(entry)) {
+    if (typeof value !== 'string' || key === 'stack_trace') continue;
+    const max = key === 'message' ? MAX_MESSAGE_CHARS : MAX_FIELD_CHARS;
+    if (value.length > max) {
+      entry[key] = value.slice(0, max);
+      entry[`${key}Truncated`] = true;
+    }
   }
+}
+
+/**
+ * JSON on one line. JSON.stringify leaves U+2028, U+2029 and U+0085 raw, and some log readers
+ * split lines on them: they are escaped. A value JSON cannot hold (a cycle, a BigInt) or an entry
+ * over Cloud Logging's size limit must not lose the entry: a short one says what happened.
+ */
+function serialize(entry) {
+  let line;
+  try {
+    line = JSON.stringify(entry);
+  } catch (error) {
+    line = short(entry, `fields dropped: ${error.message}`);
+  }
+  if (Buffer.byteLength(line) > MAX_LINE_BYTES) line = short(entry, 'fields dropped: the entry was larger than 250 KB');
+  return line.replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function short(entry, logError) {
+  return JSON.stringify({ severity: entry.severity, message: String(entry.message).slice(0, 1024), time: entry.time, logError });
 }

@@ -54,3 +54,21 @@ test('a value JSON cannot hold does not lose the entry', () => {
   assert.equal(entries()[0].message, 'still here');
   assert.match(entries()[0].logError, /fields dropped/);
 });
+
+test('long fields are cut and marked truncated; line separators are escaped', () => {
+  const { log, lines, entries } = capture();
+  log.info('hello\u2028world', { userAgent: `a${'u'.repeat(5000)}\u0085` });
+  assert.ok(!/[\u2028\u2029\u0085]/.test(lines[0]), 'no raw line separators');
+  const [entry] = entries();
+  assert.equal(entry.message, 'hello\u2028world');
+  assert.equal(entry.userAgent.length, 1024);
+  assert.equal(entry.userAgentTruncated, true);
+});
+
+test('an entry over 250 KB is replaced by a short one', () => {
+  const { log, lines, entries } = capture();
+  log.info('big', { nested: { text: 'x'.repeat(300 * 1024) } });
+  assert.ok(lines[0].length < 2048);
+  assert.equal(entries()[0].message, 'big');
+  assert.match(entries()[0].logError, /larger than 250 KB/);
+});

@@ -39,6 +39,13 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
+# String fields longer than this are cut, and "<field>Truncated": true says so (a request's
+# path or User-Agent comes from the client).
+MAX_FIELD_CHARS = 1024
+MAX_MESSAGE_CHARS = 8192
+# Cloud Logging takes entries up to 256 KB; a larger one is replaced by a short one.
+MAX_LINE_BYTES = 250 * 1024
+
 
 def bind(**fields: Any) -> contextvars.Token:
     """Add fields to every line logged in the current context, until `unbind(token)`."""
@@ -86,9 +93,31 @@ class CloudLoggingFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
                 entry.setdefault(key, value)
+        _cap_strings(entry)
         # default=str: a value json cannot encode (a datetime, an exception) is logged as text
-        # rather than losing the whole line.
-        return json.dumps(entry, default=str)
+        # rather than losing the whole line. allow_nan=False: NaN is not JSON. ensure_ascii (the
+        # default) escapes U+2028, U+2029 and U+0085, on which some log readers split lines.
+        try:
+            line = json.dumps(entry, default=str, allow_nan=False)
+        except ValueError as error:
+            return _short(entry, f"fields dropped: {error}")
+        if len(line) > MAX_LINE_BYTES:
+            return _short(entry, "fields dropped: the entry was larger than 250 KB")
+        return line
+
+
+def _cap_strings(entry: dict[str, Any]) -> None:
+    for key, value in list(entry.items()):
+        if isinstance(value, str) and key != "stack_trace":
+            limit = MAX_MESSAGE_CHARS if key == "message" else MAX_FIELD_CHARS
+            if len(value) > limit:
+                entry[key] = value[:limit]
+                entry[f"{key}Truncated"] = True
+
+
+def _short(entry: dict[str, Any], log_error: str) -> str:
+    keep = {key: entry[key] for key in ("severity", "time", "logger")}
+    return json.dumps({**keep, "message": str(entry["message"])[:1024], "logError": log_error})
 
 
 def parse_level(value: str | None) -> str | None:

@@ -99,3 +99,15 @@ def test_setup_logging_writes_json_to_stdout(json_logs, capsys):  # json_logs: r
         ("WARNING", "LOG_LEVEL='verbose' is not a level: using INFO"),
         ("INFO", "shown"),
     ]
+
+
+def test_long_fields_are_cut_and_marked_and_nan_never_reaches_a_line(capture):
+    logger, lines = capture
+    logger.info("request", extra={"userAgent": "u" * 5000, "ratio": float("nan")})
+    logger.info("big", extra={"nested": {"text": "x" * 300 * 1024}})
+    first, second = lines()
+    assert first["message"] == "request" and "logError" in first  # NaN is not JSON: fields dropped
+    assert second["message"] == "big" and "larger than 250 KB" in second["logError"]
+    logger.info("agent", extra={"userAgent": "u" * 5000 + "\u2028"})
+    third = lines()[2]
+    assert len(third["userAgent"]) == logs.MAX_FIELD_CHARS and third["userAgentTruncated"] is True

@@ -8,11 +8,14 @@
 
 require "json"
 require "sinatra/base"
+require_relative "lib/error_shape"
 require_relative "lib/structured_logger"
 
 class App < Sinatra::Base
-  # Pub/Sub push messages are at most 10 MB; larger bodies are refused with 413.
-  MAX_BODY_BYTES = 10 * 1024 * 1024
+  # Larger request bodies are refused with 413 (MAX_BODY_BYTES; Pub/Sub push messages are at
+  # most 10 MB). Puma refuses a body whose Content-Length is over it before reading any of it
+  # (http_content_length_limit in config/puma.rb); this check covers the rest.
+  MAX_BODY_BYTES = ErrorShape.max_body_bytes(ENV.fetch("MAX_BODY_BYTES", ""))
   # Bodies up to this size are logged whole; larger ones only by size.
   LOGGED_BODY_BYTES = 4096
 
@@ -42,9 +45,9 @@ class App < Sinatra::Base
   # Every body is parsed as JSON, whatever its Content-Type, and read completely before answering.
   post "/" do
     raw = request.body&.read(MAX_BODY_BYTES + 1).to_s
-    halt 413, json(error: "request body larger than #{MAX_BODY_BYTES} bytes") if raw.bytesize > MAX_BODY_BYTES
+    error!(413, "request body larger than #{MAX_BODY_BYTES} bytes") if raw.bytesize > MAX_BODY_BYTES
 
-    body = raw.strip.empty? ? {} : parse_json(raw)
+    body = parse_json(raw)
     event = describe_event(body)
     logged = raw.bytesize <= LOGGED_BODY_BYTES ? { body: body } : { bodyBytes: raw.bytesize }
     log.info("received #{event[:kind]} event", event: event, **logged)
@@ -52,20 +55,31 @@ class App < Sinatra::Base
     json received: true, kind: event[:kind], id: event[:id]
   end
 
+  # No route for the path and method: 405 (with Allow) when another method has a route for the
+  # path, 404 otherwise. Routes added to the app are taken into account without more code.
   not_found do
-    json error: "not found"
+    allowed = self.class.routes.filter_map do |verb, routes|
+      verb if routes.any? { |pattern, *| pattern.params(request.path_info) }
+    end
+    if allowed.empty?
+      error_json(404, "no route for #{request.request_method} #{request.path_info[0, 200]}")
+    else
+      status 405
+      headers "Allow" => allowed.join(", ")
+      error_json(405, "#{request.request_method} is not allowed here; allowed: #{allowed.join(', ')}")
+    end
   end
 
   # A request Sinatra cannot parse (bad query string encoding, say): its message is safe to show.
   error Sinatra::BadRequest do
-    json error: env["sinatra.error"].message
+    error_json(400, env["sinatra.error"].message)
   end
 
   # An exception in a route. The message of a server error may hold internals, so the client
   # gets a generic one and the log gets the details (Error Reporting picks up the stack trace).
   error 500 do
     log.error("#{request.request_method} #{request.path_info} failed", error: env["sinatra.error"])
-    json error: "internal error"
+    error_json(500, "internal error")
   end
 
   helpers do
@@ -74,17 +88,31 @@ class App < Sinatra::Base
       JSON.generate(value)
     end
 
+    # The body of an error response, in the one shape every error of the service has.
+    def error_json(code, message)
+      json ErrorShape.body(code, message)
+    end
+
+    # Ends the request with an error response.
+    def error!(code, message)
+      halt code, error_json(code, message)
+    end
+
     # The request's logger (it carries the trace), or a plain one when the app runs without
     # RequestLogger in front of it.
     def log
       env["rack.logger"] || (@log ||= StructuredLogger.new)
     end
 
+    # JSON.parse refuses NaN and Infinity, and nesting deeper than 100 levels.
     def parse_json(raw)
-      JSON.parse(raw)
+      text = raw.dup.force_encoding(Encoding::UTF_8)
+      error!(400, "the request body must be UTF-8 JSON") unless text.valid_encoding?
+      error!(400, "the request body must be JSON, and it is empty") if text.strip.empty?
+      JSON.parse(text)
     rescue JSON::ParserError => e
       log.warn("#{request.request_method} #{request.path_info} refused: invalid JSON")
-      halt 400, json(error: "invalid JSON: #{e.message.lines.first.to_s.strip[0, 200]}")
+      error!(400, "invalid JSON: #{e.message.lines.first.to_s.strip[0, 200]}")
     end
 
     # What kind of event arrived, so the log line says more than "a POST".

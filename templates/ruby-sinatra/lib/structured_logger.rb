@@ -18,6 +18,14 @@ class StructuredLogger
   SEVERITIES = %w[DEBUG INFO NOTICE WARNING ERROR CRITICAL].freeze
   # LOG_LEVEL accepts these names too.
   LEVEL_ALIASES = { "WARN" => "WARNING", "FATAL" => "CRITICAL" }.freeze
+  # String fields longer than this are cut, and "<field>Truncated": true says so (a request's
+  # path or User-Agent comes from the client).
+  MAX_FIELD_CHARS = 1024
+  MAX_MESSAGE_CHARS = 8192
+  # Cloud Logging takes entries up to 256 KB; a larger one is replaced by a short one.
+  MAX_LINE_BYTES = 250 * 1024
+  # Some log readers split lines on these; inside a JSON string an escape means the same.
+  LINE_SEPARATORS = { "\u2028" => "\\u2028", "\u2029" => "\\u2029", "\u0085" => "\\u0085" }.freeze
 
   attr_reader :fields, :level
 
@@ -92,18 +100,38 @@ class StructuredLogger
     elsif !error.nil?
       entry["error"] = error.to_s
     end
+    cap_strings(entry)
+  end
+
+  def cap_strings(entry)
+    entry.dup.each do |key, value|
+      next unless value.is_a?(String) && key != "stack_trace"
+
+      limit = key == "message" ? MAX_MESSAGE_CHARS : MAX_FIELD_CHARS
+      next if value.length <= limit
+
+      entry[key] = value[0, limit]
+      entry["#{key}Truncated"] = true
+    end
     entry
   end
 
-  # JSON on one line; a value JSON cannot hold (invalid UTF-8, NaN) must not lose the entry.
+  # JSON on one line; a value JSON cannot hold (invalid UTF-8, NaN) or an entry over Cloud
+  # Logging's limit must not lose the entry: a short one says what happened.
   def serialize(entry)
-    JSON.generate(entry)
-  rescue JSON::GeneratorError, Encoding::UndefinedConversionError => e
+    line = JSON.generate(entry)
+    line = short(entry, "fields dropped: the entry was larger than 250 KB") if line.bytesize > MAX_LINE_BYTES
+    line.gsub(/[\u2028\u2029\u0085]/, LINE_SEPARATORS)
+  rescue JSON::GeneratorError, Encoding::UndefinedConversionError, Encoding::CompatibilityError => e
+    short(entry, "fields dropped: #{e.message.to_s.scrub[0, 200]}")
+  end
+
+  def short(entry, log_error)
     JSON.generate(
       "severity" => entry["severity"],
-      "message" => entry["message"].to_s.scrub,
+      "message" => entry["message"].to_s.scrub[0, 1024],
       "time" => entry["time"],
-      "logError" => "fields dropped: #{e.message.to_s.scrub}"
+      "logError" => log_error
     )
   end
 end

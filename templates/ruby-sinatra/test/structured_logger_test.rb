@@ -92,4 +92,26 @@ class StructuredLoggerTest < Minitest::Test
     assert_equal "INFO", entry["severity"]
     assert entry.key?("logError")
   end
+
+  def test_long_fields_are_cut_and_marked_and_line_separators_escaped
+    io = StringIO.new
+    StructuredLogger.new(io).info("a\u2028b", userAgent: "u" * 5000)
+    line = io.string.chomp
+
+    refute_match(/[\u2028\u2029\u0085]/, line)
+    entry = JSON.parse(line)
+    assert_equal "a\u2028b", entry["message"]
+    assert_equal StructuredLogger::MAX_FIELD_CHARS, entry["userAgent"].length
+    assert entry["userAgentTruncated"]
+  end
+
+  def test_an_entry_over_250_kb_is_replaced_by_a_short_one
+    io = StringIO.new
+    StructuredLogger.new(io).info("big", nested: { text: "x" * (300 * 1024) })
+    entry = JSON.parse(io.string)
+
+    assert_operator io.string.bytesize, :<, 2048
+    assert_equal "big", entry["message"]
+    assert_match(/larger than 250 KB/, entry["logError"])
+  end
 end

@@ -8,7 +8,9 @@
 package logging
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,9 +23,13 @@ const (
 	MessageKey  = "message"
 )
 
+// MaxLineBytes is the longest line written: Cloud Logging takes entries up to 256 KB, and a
+// longer entry is replaced by a short one that says so.
+const MaxLineBytes = 250 << 10
+
 // New returns a logger that writes JSON lines to w, dropping records below level.
 func New(w io.Writer, level slog.Leveler) *slog.Logger {
-	jsonHandler := slog.NewJSONHandler(w, &slog.HandlerOptions{
+	jsonHandler := slog.NewJSONHandler(safeLines{w}, &slog.HandlerOptions{
 		Level:       level,
 		ReplaceAttr: cloudLoggingKeys,
 	})
@@ -112,4 +118,40 @@ func (h contextHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h contextHandler) WithGroup(name string) slog.Handler {
 	return contextHandler{h.Handler.WithGroup(name)}
+}
+
+// safeLines receives one JSON line per Write (slog's JSONHandler writes each record at once)
+// and makes it safe for Cloud Logging: U+2028, U+2029 and U+0085 are escaped, since some log
+// readers split lines on them (they occur only inside JSON strings, where an escape means the
+// same), and a line over MaxLineBytes is replaced by a short entry.
+type safeLines struct{ w io.Writer }
+
+var lineSeparators = strings.NewReplacer("\u2028", `\u2028`, "\u2029", `\u2029`, "\u0085", `\u0085`)
+
+func (s safeLines) Write(p []byte) (int, error) {
+	line := []byte(lineSeparators.Replace(string(p)))
+	if len(line) > MaxLineBytes {
+		line = shortEntry(line)
+	}
+	if _, err := s.w.Write(line); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// shortEntry keeps the severity, time and the start of the message of an oversize entry.
+func shortEntry(line []byte) []byte {
+	var entry struct {
+		Severity string `json:"severity"`
+		Message  string `json:"message"`
+		Time     string `json:"time"`
+		LogError string `json:"logError"`
+	}
+	_ = json.Unmarshal(line, &entry)
+	if len(entry.Message) > 1024 {
+		entry.Message = strings.ToValidUTF8(entry.Message[:1024], "")
+	}
+	entry.LogError = fmt.Sprintf("fields dropped: the entry was %d bytes, over %d", len(line), MaxLineBytes)
+	short, _ := json.Marshal(entry)
+	return append(bytes.TrimSpace(short), '\n')
 }

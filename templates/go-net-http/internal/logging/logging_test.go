@@ -122,3 +122,24 @@ func TestContextAttributesAreAdded(t *testing.T) {
 		t.Errorf("a record without the context carries its attributes: %v", entries[1])
 	}
 }
+
+func TestLinesAreSafeForCloudLogging(t *testing.T) {
+	var out bytes.Buffer
+	logger := New(&out, slog.LevelInfo)
+	logger.Info("a\u2028b\u2029c\u0085d")
+	logger.Info("big", "field", strings.Repeat("x", MaxLineBytes))
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines, got %d", len(lines))
+	}
+	if strings.ContainsAny(lines[0], "\u2028\u2029\u0085") {
+		t.Errorf("raw line separator in %q", lines[0])
+	}
+	var first, second map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first["message"] != "a\u2028b\u2029c\u0085d" {
+		t.Errorf("first line %q: %v", lines[0], err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil || len(lines[1]) > 2048 || second["message"] != "big" || second["severity"] != "INFO" || second["logError"] == nil {
+		t.Errorf("oversize entry not replaced by a short one: %.200q", lines[1])
+	}
+}

@@ -5,20 +5,24 @@
 // name for a health check, e.g. /health or /ready.
 
 import express from 'express';
+import { DEFAULT_MAX_BODY_BYTES } from './config.js';
+import { errorBody, methodNotAllowed, sendError } from './http-errors.js';
+import { jsonBody } from './json-body.js';
 import { requestLog } from './request-log.js';
 
-/** Pub/Sub push messages are at most 10 MB; larger bodies are refused with 413. */
-const BODY_LIMIT = '10mb';
 /** Bodies up to this size are logged whole; larger ones only by size. */
 const LOGGED_BODY_BYTES = 4096;
+/** JSON nested deeper than this is refused with 400 (a real event is a few levels deep). */
+const MAX_JSON_DEPTH = 64;
 
 /**
  * @param {object} options
  * @param {import('./log.js').Logger} options.log
  * @param {() => string | undefined} options.projectId the project, once known (for trace fields)
  * @param {{ service?: string, revision?: string, configuration?: string }} [options.runtime] K_* values
+ * @param {number} [options.maxBodyBytes] larger request bodies are refused with 413 (MAX_BODY_BYTES)
  */
-export function createApp({ log, projectId, runtime = {} }) {
+export function createApp({ log, projectId, runtime = {}, maxBodyBytes = DEFAULT_MAX_BODY_BYTES }) {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog({ log, projectId }));
@@ -35,20 +39,21 @@ export function createApp({ log, projectId, runtime = {} }) {
 
   // An event delivered by push: a Pub/Sub push subscription, Eventarc, Cloud Scheduler, a webhook.
   // Every body is parsed as JSON, whatever its Content-Type, and read completely before answering.
-  app.post('/', express.json({ type: () => true, limit: BODY_LIMIT }), (req, res) => {
+  app.post('/', jsonBody({ limit: maxBodyBytes, maxDepth: MAX_JSON_DEPTH }), (req, res) => {
     const event = describeEvent(req);
-    const body = req.body ?? {};
-    const size = Buffer.byteLength(JSON.stringify(body));
     req.log.info(`received ${event.kind} event`, {
       event,
-      ...(size <= LOGGED_BODY_BYTES ? { body } : { bodyBytes: size }),
+      ...(req.bodyBytes <= LOGGED_BODY_BYTES ? { body: req.body } : { bodyBytes: req.bodyBytes }),
     });
     // Any 2xx tells Pub/Sub and Eventarc the event was handled; anything else makes them retry.
     res.json({ received: true, kind: event.kind, id: event.id });
   });
 
+  // A known path asked with another method: 405. Add a line like this for each of your paths.
+  app.all('/', methodNotAllowed(['GET', 'HEAD', 'POST']));
+
   app.use((req, res) => {
-    res.status(404).json({ error: 'not found' });
+    sendError(res, 404, `no route for ${req.method} ${req.path.slice(0, 200)}`);
   });
 
   // Express 5 sends errors thrown in (or rejected by) any handler here.
@@ -58,8 +63,8 @@ export function createApp({ log, projectId, runtime = {} }) {
     const logger = req.log ?? log;
     if (status >= 500) logger.error(`${req.method} ${req.path} failed`, { error });
     else logger.warn(`${req.method} ${req.path} refused: ${error.message}`);
-    // Messages of client errors (bad JSON, too large) are safe to show; server errors are not.
-    res.status(status).json({ error: status < 500 && error.expose !== false ? error.message : 'internal error' });
+    // Messages of client errors are safe to show; server errors are not.
+    res.status(status).json(errorBody(status, status < 500 && error.expose !== false ? error.message : 'internal error'));
   });
 
   return app;

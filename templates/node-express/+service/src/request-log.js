@@ -1,5 +1,6 @@
 // Express middleware: gives every request a logger that carries its trace (`req.log`) and logs
-// one line when the response has been sent.
+// one line when the response has been sent. The logger caps the fields a client controls (path,
+// User-Agent) and marks them as truncated.
 
 import { parseTraceContext, traceLogFields } from './trace.js';
 
@@ -25,6 +26,7 @@ export function requestLog({ log, projectId }) {
         path: req.path,
         status,
         latencyMs: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3,
+        userAgent: req.get('user-agent'),
       });
     });
     res.on('close', () => {

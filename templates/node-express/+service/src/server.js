@@ -36,8 +36,8 @@ if (!projectId && config.service) {
   );
 }
 
-const app = createApp({ log, projectId: () => projectId, runtime: config });
-const http = createHttpServer(app);
+const app = createApp({ log, projectId: () => projectId, runtime: config, maxBodyBytes: config.maxBodyBytes });
+const http = createHttpServer(app, { log });
 
 // 0.0.0.0: Cloud Run (and `docker run -p`) reach the container from outside its loopback.
 const host = '0.0.0.0';

@@ -72,13 +72,56 @@ test('POST / takes CloudEvents from their ce-* headers', async () => {
 test('POST / with a body that is not JSON answers 400 with JSON', async () => {
   const response = await fetch(`${base}/`, { method: 'POST', body: '{not json' });
   assert.equal(response.status, 400);
-  assert.ok((await response.json()).error);
+  assert.equal((await response.json()).error.status, 'INVALID_ARGUMENT');
+});
+
+for (const [what, body] of [
+  ['empty', ''],
+  ['NaN', '{"x": NaN}'],
+  ['Infinity', '[Infinity]'],
+  ['nested 65 deep', `${'['.repeat(65)}${']'.repeat(65)}`],
+  ['not UTF-8', Buffer.from([0x22, 0xff, 0x22])],
+]) {
+  test(`POST / with a body that is ${what} answers 400 in the error shape`, async () => {
+    const response = await fetch(`${base}/`, { method: 'POST', body });
+    assert.equal(response.status, 400);
+    const { error } = await response.json();
+    assert.equal(error.code, 400);
+    assert.equal(error.status, 'INVALID_ARGUMENT');
+    assert.equal(typeof error.message, 'string');
+  });
+}
+
+test('POST / refuses a body over the limit with 413 before reading it (Content-Length)', async () => {
+  const small = createHttpServer(createApp({ log: createLogger({ write: () => {} }), projectId: () => undefined, maxBodyBytes: 100 }));
+  const { port } = await small.listen(0, '127.0.0.1');
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: JSON.stringify({ pad: 'x'.repeat(200) }) });
+    assert.equal(response.status, 413);
+    assert.deepEqual((await response.json()).error.status, 'PAYLOAD_TOO_LARGE');
+    // Chunked: no Content-Length, so the bytes are counted as they arrive.
+    const chunked = await fetch(`http://127.0.0.1:${port}/`, {
+      method: 'POST',
+      body: new Blob([JSON.stringify({ pad: 'x'.repeat(200) })]).stream(),
+      duplex: 'half',
+    });
+    assert.equal(chunked.status, 413);
+  } finally {
+    await small.drain();
+  }
+});
+
+test('other methods on / answer 405 with Allow', async () => {
+  const response = await fetch(`${base}/`, { method: 'DELETE' });
+  assert.equal(response.status, 405);
+  assert.equal(response.headers.get('allow'), 'GET, HEAD, POST');
+  assert.equal((await response.json()).error.status, 'METHOD_NOT_ALLOWED');
 });
 
 test('unknown paths answer 404 with JSON; the query string is not logged', async () => {
   const response = await fetch(`${base}/nothing-here?token=secret`);
   assert.equal(response.status, 404);
-  assert.deepEqual(await response.json(), { error: 'not found' });
+  assert.deepEqual((await response.json()).error.status, 'NOT_FOUND');
   const entry = lines.find((line) => line.message === 'GET /nothing-here 404');
   assert.equal(entry.severity, 'WARNING');
   assert.ok(!JSON.stringify(lines).includes('secret'));

@@ -27,10 +27,16 @@ test('Cloud Run values are read when present', () => {
   });
   assert.deepEqual(config, {
     port: 8080,
+    maxBodyBytes: 10 * 1024 * 1024,
     projectId: 'demo-project',
     service: 'api',
     revision: 'api-00001-abc',
     configuration: 'api',
   });
   assert.equal(readConfig({}).service, undefined);
+});
+
+test('MAX_BODY_BYTES sets the request body limit; a value that is not a size is refused', () => {
+  assert.equal(readConfig({ MAX_BODY_BYTES: '1048576' }).maxBodyBytes, 1048576);
+  assert.throws(() => readConfig({ MAX_BODY_BYTES: '10mb' }), /MAX_BODY_BYTES must be a positive number of bytes/);
 });

@@ -152,3 +152,18 @@ test('draining twice, or a server that never listened, is harmless', async () =>
   await server.drain();
   await server.drain();
 });
+
+test('requests the HTTP parser refuses get the JSON error shape', async () => {
+  const server = createHttpServer((req, res) => res.end('ok'));
+  const { port } = await server.listen(0, '127.0.0.1');
+  const answer = await new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n'));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('close', () => resolve(text));
+  });
+  assert.match(answer, /^HTTP\/1\.1 400 /);
+  assert.match(answer, /\r\nContent-Type: application\/json/i);
+  assert.deepEqual(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.status, 'INVALID_ARGUMENT');
+  await server.drain();
+});

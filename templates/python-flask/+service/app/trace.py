@@ -20,7 +20,8 @@ SPAN_ID_FIELD = "logging.googleapis.com/spanId"
 TRACE_SAMPLED_FIELD = "logging.googleapis.com/trace_sampled"
 
 _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$")
-_CLOUD_TRACE_CONTEXT = re.compile(r"^([0-9a-fA-F]{32})(?:/(\d+))?(?:;o=(\d))?")
+# At most 20 digits: a span id is a 64-bit number (and a longer one would make int() fail).
+_CLOUD_TRACE_CONTEXT = re.compile(r"^([0-9a-fA-F]{32})(?:/(\d{1,20})(?!\d))?(?:;o=(\d))?")
 
 # The metadata server every Cloud Run instance can reach; GCE_METADATA_HOST overrides it, as
 # in Google's client libraries.

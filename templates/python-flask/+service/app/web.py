@@ -19,11 +19,36 @@ from app.trace import trace_from_headers
 
 log = logging.getLogger(__name__)
 
-# Pub/Sub push messages are at most 10 MB; a larger body is refused with 413.
-MAX_EVENT_BYTES = 10 * 1024 * 1024
 # A larger event is logged by its size only: a Cloud Logging entry is limited to 256 KB, and
 # huge lines are hard to read anyway.
 MAX_LOGGED_EVENT_BYTES = 16 * 1024
+
+# Canonical names of the statuses, for the one error shape:
+# {"error": {"code": 404, "status": "NOT_FOUND", "message": "..."}}
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
+    413: "PAYLOAD_TOO_LARGE",
+    431: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+
+
+def error_response(code: int, message: str) -> Response:
+    """An error response in the service's one JSON shape."""
+    status = STATUS_NAMES.get(code, "INTERNAL" if code >= 500 else "INVALID_ARGUMENT")
+    return Response(
+        json.dumps({"error": {"code": code, "status": status, "message": message}}),
+        status=code,
+        content_type="application/json",
+    )
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -31,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     their own settings). gunicorn serves the one main.py builds."""
     settings = Settings.from_env() if settings is None else settings
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_EVENT_BYTES
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     log_requests(app, settings.project_id)
 
     @app.get("/")
@@ -43,11 +68,19 @@ def create_app(settings: Settings | None = None) -> Flask:
         """Accept a JSON event, such as a Pub/Sub push message or an Eventarc delivery: read
         the whole body, log it and acknowledge it with 200 (any other status makes Pub/Sub and
         Eventarc deliver it again)."""
-        body = request.get_data(cache=False)  # waits for all of it, however slowly it arrives
+        limit = settings.max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            return too_large(limit)  # refused before any of the body is read
+        # One byte more than the limit, from the body as the server decodes it (chunked or
+        # not): a chunked body over the limit is refused, never cut off at the limit.
+        body = request.environ["wsgi.input"].read(limit + 1)
+        if len(body) > limit:
+            return too_large(limit)
         try:
-            event = json.loads(body)
-        except ValueError:  # also a body that is not UTF-8
-            return {"error": "the request body must be JSON"}, 400
+            # NaN and Infinity are not JSON; too deep a nesting exhausts the recursion limit.
+            event = json.loads(body, parse_constant=_no_constants)
+        except (ValueError, RecursionError):  # also a body that is empty or not UTF-8
+            return error_response(400, "the request body must be JSON")
         fields: dict[str, object] = {"bytes": len(body)}
         if request.headers.get("Ce-Type"):  # an Eventarc delivery (CloudEvents binary mode)
             fields["ceType"] = request.headers["Ce-Type"]
@@ -62,9 +95,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     def http_error(error: HTTPException) -> Response:
         """JSON instead of Flask's HTML error pages, keeping the status and headers (such as
         the Allow header of a 405)."""
-        response = error.get_response()
-        response.data = json.dumps({"error": error.description})
-        response.content_type = "application/json"
+        response = error_response(error.code or 500, error.description or error.name)
+        for name, value in error.get_response().headers.items():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
         return response
 
     log.info(
@@ -74,10 +108,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+def too_large(limit: int) -> Response:
+    # gunicorn then reads off at most a little of the rest (bounded in bytes and time) and
+    # closes the connection: the body is never buffered.
+    return error_response(413, f"request body larger than {limit} bytes")
+
+
 def log_requests(app: Flask, project_id: str | None) -> None:
     """Log one line per request when it completes, and put the request's trace on every line
     logged while it runs, so Cloud Logging shows them all under that trace. Query strings are
-    not logged: they may carry tokens."""
+    not logged: they may carry tokens. The formatter caps the fields a client controls (path,
+    User-Agent) and marks them as truncated."""
 
     @app.before_request
     def start() -> None:

@@ -1,11 +1,12 @@
 """The routes and the request log, through Flask's test client (no server, no network)."""
 
+import io
 import json
 
 import pytest
 
-from app.config import Settings
-from app.web import MAX_EVENT_BYTES, create_app
+from app.config import DEFAULT_MAX_BODY_BYTES, Settings
+from app.web import create_app
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PUBSUB_PUSH = {
@@ -77,21 +78,54 @@ def test_post_root_logs_cloudevents_attributes(client, json_logs):
 def test_post_root_refuses_what_is_not_json(client, body):
     response = client.post("/", data=body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json == {"error": "the request body must be JSON"}
+    assert response.json["error"]["message"] == "the request body must be JSON"
 
 
 def test_post_root_refuses_an_event_over_10_mb(client):
-    response = client.post("/", data=b"0" * (MAX_EVENT_BYTES + 1), content_type="application/json")
+    response = client.post(
+        "/", data=b"0" * (DEFAULT_MAX_BODY_BYTES + 1), content_type="application/json"
+    )
     assert response.status_code == 413
-    assert "error" in response.json
+    assert response.json["error"]["status"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_post_root_refuses_a_chunked_event_over_the_limit_instead_of_cutting_it():
+    client = create_app(Settings(max_body_bytes=100)).test_client()
+    body = json.dumps({"pad": "x" * 200}).encode()
+    response = client.post(
+        "/",
+        input_stream=io.BytesIO(body),
+        headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b'{"x": NaN}', b"[Infinity]", b"[-Infinity]", b"[" * 100_000 + b"]" * 100_000]
+)
+def test_post_root_refuses_non_finite_empty_and_too_deep_json(client, body):
+    response = client.post("/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["error"] == {
+        "code": 400,
+        "status": "INVALID_ARGUMENT",
+        "message": "the request body must be JSON",
+    }
+
+
+def test_max_body_bytes_from_the_environment():
+    assert Settings.from_env({"MAX_BODY_BYTES": "1024"}).max_body_bytes == 1024
+    with pytest.raises(ValueError, match="MAX_BODY_BYTES"):
+        Settings.from_env({"MAX_BODY_BYTES": "10mb"})
 
 
 def test_errors_are_json_and_keep_their_headers(client, json_logs):
     missing = client.get("/missing")
     assert missing.status_code == 404
-    assert missing.is_json and "error" in missing.json
+    assert missing.is_json and missing.json["error"]["status"] == "NOT_FOUND"
     not_allowed = client.delete("/")
     assert not_allowed.status_code == 405
+    assert not_allowed.json["error"]["code"] == 405
     assert set(not_allowed.headers["Allow"].split(", ")) >= {"GET", "POST"}
     severities = [line["severity"] for line in request_lines(json_logs())]
     assert severities == ["WARNING", "WARNING"]

@@ -3,6 +3,7 @@
 # Puma's settings for Cloud Run. The container runs `bundle exec puma -C config/puma.rb`, which
 # serves the Rack app in config.ru; a plain `bundle exec puma` finds this file by itself.
 
+require_relative "../lib/error_shape"
 require_relative "../lib/puma_log"
 require_relative "../lib/puma/plugin/cloud_run"
 
@@ -35,6 +36,19 @@ threads Integer(ENV.fetch("PUMA_MIN_THREADS", max_threads.to_s)), max_threads
 # request the app had answered could reach the client as a 500. The price is a new TCP
 # connection per request from Cloud Run's front end.
 enable_keep_alives false
+
+# Request bodies: one whose Content-Length is over MAX_BODY_BYTES (10 MiB by default) is
+# refused with 413 before Puma reads any of it; otherwise Puma would write it to /tmp, which is
+# memory on Cloud Run, before the app sees it. (From Puma 7 on, the limit also counts chunked
+# bodies as they arrive, and the 413 goes through lowlevel_error_handler, as JSON.) Slow clients
+# cost no thread: Puma's reactor buffers each request until it is complete (queue_requests, on
+# by default), so 5 threads are never held by clients that send slowly.
+begin
+  http_content_length_limit ErrorShape.max_body_bytes(ENV.fetch("MAX_BODY_BYTES", ""))
+rescue ArgumentError => e
+  PumaLog::LOG.critical(e.message)
+  exit 1
+end
 
 # Shutdown. Cloud Run sends SIGTERM, then SIGKILL 10 seconds later.
 # - Exit 0 after the graceful stop. By default Puma re-raises SIGTERM once it has stopped, which

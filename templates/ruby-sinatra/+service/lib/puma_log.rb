@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "json"
+require_relative "error_shape"
 require_relative "structured_logger"
 
 # Puma's own output in Cloud Logging's format (used by config/puma.rb).
@@ -35,7 +36,9 @@ module PumaLog
     else
       log.warn("request refused by Puma#{where}: #{error.class}", status: status)
     end
-    message = status >= 500 ? "internal error" : "bad request"
-    [status, { "content-type" => "application/json" }, [JSON.generate(error: message)]]
+    message = { 413 => "request body too large", 408 => "request timeout" }.fetch(status) do
+      status >= 500 ? "internal error" : "bad request"
+    end
+    [status, { "content-type" => "application/json" }, [JSON.generate(ErrorShape.body(status, message))]]
   end
 end

@@ -44,7 +44,9 @@ class RequestLogger
       method: method,
       path: path,
       status: status,
-      latencyMs: ((Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) * 1000).round(3)
+      latencyMs: ((Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) * 1000).round(3),
+      # Capped by the logger (a client controls it), like the path.
+      userAgent: env["HTTP_USER_AGENT"]
     }
     fields[:error] = error if error
     log.public_send(severity, "#{method} #{path} #{status}", **fields)

@@ -66,8 +66,8 @@ class AppTest < Minitest::Test
     assert_equal "ev-1", json_body["id"]
   end
 
-  def test_post_root_accepts_an_empty_body_and_any_content_type
-    post "/", "", "CONTENT_TYPE" => "text/plain"
+  def test_post_root_accepts_any_content_type
+    post "/", "{}", "CONTENT_TYPE" => "text/plain"
 
     assert_equal 200, last_response.status
   end
@@ -76,13 +76,32 @@ class AppTest < Minitest::Test
     post "/", "{not json", "CONTENT_TYPE" => "application/json"
 
     assert_equal 400, last_response.status
-    assert_match(/invalid JSON/, json_body["error"])
+    assert_equal "INVALID_ARGUMENT", json_body["error"]["status"]
+    assert_match(/invalid JSON/, json_body["error"]["message"])
+  end
+
+  def test_post_root_refuses_empty_non_finite_too_deep_and_non_utf8_bodies_with_400
+    ["", "  ", '{"x": NaN}', "[Infinity]", "#{'[' * 101}#{']' * 101}", "\"\xff\""].each do |body|
+      post "/", body, "CONTENT_TYPE" => "application/json"
+
+      assert_equal 400, last_response.status, body.inspect
+      assert_equal({ "code" => 400, "status" => "INVALID_ARGUMENT" }, json_body["error"].slice("code", "status"))
+    end
   end
 
   def test_post_root_refuses_a_body_over_10_mb_with_413
     post "/", "x" * (App::MAX_BODY_BYTES + 1), "CONTENT_TYPE" => "application/json"
 
     assert_equal 413, last_response.status
+    assert_equal "PAYLOAD_TOO_LARGE", json_body["error"]["status"]
+  end
+
+  def test_other_methods_on_a_known_path_answer_405_with_allow
+    delete "/"
+
+    assert_equal 405, last_response.status
+    assert_equal "GET, HEAD, POST", last_response.headers["Allow"].split(", ").sort.join(", ")
+    assert_equal "METHOD_NOT_ALLOWED", json_body["error"]["status"]
   end
 
   def test_large_bodies_are_logged_by_size_only
@@ -97,7 +116,7 @@ class AppTest < Minitest::Test
     get "/nope"
 
     assert_equal 404, last_response.status
-    assert_equal({ "error" => "not found" }, json_body)
+    assert_equal({ "code" => 404, "status" => "NOT_FOUND" }, json_body["error"].slice("code", "status"))
   end
 
   def test_an_exception_answers_500_without_details_and_logs_the_stack_trace
@@ -105,7 +124,7 @@ class AppTest < Minitest::Test
     get "/boom"
 
     assert_equal 500, last_response.status
-    assert_equal({ "error" => "internal error" }, json_body)
+    assert_equal({ "code" => 500, "status" => "INTERNAL", "message" => "internal error" }, json_body["error"])
     failure = entries(@log_io).find { |e| e["message"] == "GET /boom failed" }
     assert_equal "ERROR", failure["severity"]
     assert_match(/RuntimeError: secret internals/, failure["stack_trace"])

@@ -33,6 +33,11 @@ class PumaConfigTest < Minitest::Test
     assert_equal [8, 8], [eight[:min_threads], eight[:max_threads]]
   end
 
+  def test_bodies_over_max_body_bytes_are_refused_by_puma
+    assert_equal 10 * 1024 * 1024, options[:http_content_length_limit]
+    assert_equal 1024, options("MAX_BODY_BYTES" => "1024")[:http_content_length_limit]
+  end
+
   def test_shutdown_settings_fit_cloud_runs_ten_seconds
     opts = options
     assert_equal false, opts[:raise_exception_on_sigterm]
@@ -64,7 +69,7 @@ class PumaConfigTest < Minitest::Test
 
     assert_equal 400, status
     assert_equal "application/json", headers["content-type"]
-    assert_equal({ "error" => "bad request" }, JSON.parse(body.join))
+    assert_equal({ "error" => { "code" => 400, "status" => "INVALID_ARGUMENT", "message" => "bad request" } }, JSON.parse(body.join))
     assert_equal "WARNING", JSON.parse(out)["severity"]
   end
 end

@@ -91,7 +91,7 @@ func TestAddr(t *testing.T) {
 }
 
 func TestIdleShutdownIsFast(t *testing.T) {
-	r := start(t, New(NewHandler(Revision{}, discard, ""), discard), DrainTimeout)
+	r := start(t, New(NewHandler(Revision{}, discard, "", DefaultMaxBodyBytes), discard), DrainTimeout)
 
 	// Leave an idle keep-alive connection behind: shutdown must close it, not wait for it.
 	resp, err := http.Get("http://" + r.addr + "/")
@@ -155,7 +155,7 @@ func TestRequestInFlightFinishes(t *testing.T) {
 
 func TestRequestStillSendingItsBodyFinishes(t *testing.T) {
 	entered := make(chan struct{}, 1)
-	service := NewHandler(Revision{}, discard, "")
+	service := NewHandler(Revision{}, discard, "", DefaultMaxBodyBytes)
 	r := start(t, New(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		select {
 		case entered <- struct{}{}: // the handler is about to read the body
@@ -232,7 +232,7 @@ func TestDrainTimeoutCutsOffStuckRequests(t *testing.T) {
 }
 
 func TestKeepAliveLoadThroughShutdown(t *testing.T) {
-	r := start(t, New(NewHandler(Revision{}, discard, ""), discard), DrainTimeout)
+	r := start(t, New(NewHandler(Revision{}, discard, "", DefaultMaxBodyBytes), discard), DrainTimeout)
 
 	const clients = 8
 	var answered atomic.Int64
