@@ -1,10 +1,11 @@
 // The Express application: routes only. Listening, draining and signals live elsewhere, so the
 // tests can run this app (or any other handler) in-process.
 //
-// Note for new routes: Cloud Run reserves paths that end in `z` (such as /healthz); use another
-// name for a health check, e.g. /health or /ready.
+// Note for new routes: Cloud Run reserves paths that end in `z` (such as /healthz); the health
+// endpoints of the probes are in health.js.
 
 import express from 'express';
+import { healthRoutes } from './health.js';
 import { requestLog } from './request-log.js';
 
 /** Pub/Sub push messages are at most 10 MB; larger bodies are refused with 413. */
@@ -17,10 +18,12 @@ const LOGGED_BODY_BYTES = 4096;
  * @param {import('./log.js').Logger} options.log
  * @param {() => string | undefined} options.projectId the project, once known (for trace fields)
  * @param {{ service?: string, revision?: string, configuration?: string }} [options.runtime] K_* values
+ * @param {() => boolean} [options.isDraining] true once the drain has begun (/health/ready then answers 503)
  */
-export function createApp({ log, projectId, runtime = {} }) {
+export function createApp({ log, projectId, runtime = {}, isDraining = () => false }) {
   const app = express();
   app.disable('x-powered-by');
+  app.use(healthRoutes({ isDraining })); // before the request log: probes are not logged
   app.use(requestLog({ log, projectId }));
 
   app.get('/', (req, res) => {
