@@ -1,6 +1,6 @@
 /**
- * Mutants: deliberately broken copies of each built-in template's generated project (issue 4
- * item 5). Each is made by exact text edits of generated files; the mutant test first proves that
+ * Mutants: deliberately broken copies of each built-in template's generated project. Each is
+ * made by exact text edits of generated files; the mutant test first proves that
  * every edit applied (its `find` text occurs exactly once), so a template change cannot silently
  * turn a mutant into a no-op. Then the checks in `mustFail` are run against the mutant and must
  * fail, and those in `mustPass` must pass, proving the mutant built and ran and failed for the

@@ -100,6 +100,9 @@ function dryRun(project: RenderedProject, args: string[]): { commands: string[][
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !/^(DEPLOY_|CLOUDSDK_|GIT_)/.test(key)) env[key] = value;
   }
+  // A fixed tag where none is given (instead of the time), so the same command from different
+  // projects is checked once.
+  env.DEPLOY_IMAGE_TAG = 'dry-run';
   const result = spawnSync(project.script, ['--dry-run', '--project', 'demo-project', ...args], {
     cwd: tmpdir(),
     env,
@@ -107,8 +110,8 @@ function dryRun(project: RenderedProject, args: string[]): { commands: string[][
     timeout: 30_000,
   });
   if (result.status !== 0) throw new Error(`${project.script} --dry-run ${args.join(' ')} failed: ${result.stderr}`);
-  // The log command is printed as a comment ("# then, to tail the logs: gcloud ..."): check it too.
-  const logs = [...result.stdout.matchAll(/^# then, to tail the logs: (.*)$/gm)].map((m) => m[1]!);
+  // The log command is printed as a comment ("# then, to read the logs: gcloud ..."): check it too.
+  const logs = [...result.stdout.matchAll(/^# then, to read the logs: (.*)$/gm)].map((m) => m[1]!);
   return { commands: dryRunCommands(result.stdout), logs };
 }
 
@@ -227,7 +230,7 @@ if (SKIP) {
       }
       expect(checks.length).toBeGreaterThan(15);
       const lines = checks.map((c) => c.command.join(' '));
-      for (const kind of ['gcloud secrets add-iam-policy-binding api-key', 'gcloud scheduler jobs create http', 'gcloud scheduler jobs update http', 'gcloud beta run services logs tail', 'gcloud run services add-iam-policy-binding', 'gcloud iam service-accounts create']) {
+      for (const kind of ['gcloud secrets add-iam-policy-binding api-key', 'gcloud scheduler jobs create http', 'gcloud scheduler jobs update http', 'gcloud run services logs read', 'gcloud run jobs logs read', 'gcloud run services add-iam-policy-binding', 'gcloud iam service-accounts create']) {
         expect(lines.some((line) => line.startsWith(kind)), kind).toBe(true);
       }
     });

@@ -291,7 +291,7 @@ describe('order of the steps', () => {
     expectConventions(r);
     expect(r.stdout).toBe('https://demo-svc-abc123-uc.a.run.app\n'); // only the URL: gcloud's output went to stderr
     expect(r.stderr).toContain('BUILD LOG LINE');
-    expect(r.stderr).toMatch(/tail the logs: gcloud beta run services logs tail demo-svc --region=us-central1 --project=demo-project/);
+    expect(r.stderr).toMatch(/read the logs: gcloud run services logs read demo-svc --region=us-central1 --project=demo-project --limit=100/);
     const build = call(r, 'gcloud builds submit');
     const image = flag(build, 'tag')!;
     expect(image).toMatch(/^us-central1-docker\.pkg\.dev\/demo-project\/cloud-run\/demo-svc:\d{8}-\d{6}$/); // not a git repository
@@ -339,7 +339,7 @@ describe('order of the steps', () => {
     expect(r.applied).toContain(`serviceAccountName: ${RUNTIME_SA('demo-job')}\n`);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('gcloud run jobs execute demo-job --region=us-central1 --project=demo-project --wait');
-    expect(r.stderr).toContain('gcloud beta run jobs logs tail demo-job');
+    expect(r.stderr).toContain('gcloud run jobs logs read demo-job');
   });
 
   it('job --schedule: its own invoker account, run.invoker on this job only, then the Scheduler job', async () => {
@@ -615,7 +615,7 @@ describe('--dry-run and --help', () => {
     for (const f of flags) expect(help.stdout, f).toContain(f);
     for (const variable of new Set(script.match(/DEPLOY_[A-Z_]+/g))) expect(help.stdout, variable).toContain(variable);
     const dry = await run(job, ['--dry-run']);
-    expect(dry.stdout).toMatch(/^# then, to tail the logs: gcloud beta run jobs logs tail demo-job --region=us-central1 --project=demo-project$/m);
+    expect(dry.stdout).toMatch(/^# then, to read the logs: gcloud run jobs logs read demo-job --region=us-central1 --project=demo-project --limit=100$/m);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Runs every check of issue 4 on one variant (template × type) from a fresh generation, and runs
+ * Runs every check of the container tier on one variant (template × type) from a fresh generation, and runs
  * named checks against a mutant. Builds and runtime phases are throttled by semaphores; results
  * go to a CheckBoard as they are measured, so tests can report each check on its own.
  */
