@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from flask import Blueprint
+if TYPE_CHECKING:
+    from flask import Blueprint
 
 READY_PATH = "/health/ready"
 LIVE_PATH = "/health/live"
@@ -18,6 +20,9 @@ draining = threading.Event()
 
 def blueprint(is_draining: Callable[[], bool] = draining.is_set) -> Blueprint:
     """The two routes; `is_draining` says whether the drain has begun (tests pass their own)."""
+    # Imported here: gunicorn's master imports this module for `draining` and needs no Flask.
+    from flask import Blueprint
+
     health = Blueprint("health", __name__)
 
     @health.get(READY_PATH)
