@@ -7,6 +7,7 @@ import path from 'node:path';
 const SHIPPED_NAMES: Readonly<Record<string, string>> = {
   _gitignore: '.gitignore',
   _dockerignore: '.dockerignore',
+  _gcloudignore: '.gcloudignore',
 };
 
 export const TEMPLATE_SUFFIX = '.hbs';

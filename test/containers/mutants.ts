@@ -1,6 +1,6 @@
 /**
- * Mutants: deliberately broken copies of each built-in template's generated project (issue 4
- * item 5). Each is made by exact text edits of generated files; the mutant test first proves that
+ * Mutants: deliberately broken copies of each built-in template's generated project. Each is
+ * made by exact text edits of generated files; the mutant test first proves that
  * every edit applied (its `find` text occurs exactly once), so a template change cannot silently
  * turn a mutant into a no-op. Then the checks in `mustFail` are run against the mutant and must
  * fail, and those in `mustPass` must pass, proving the mutant built and ran and failed for the
@@ -263,9 +263,50 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
       id: 'shellcheck-finding',
       type: 'service',
       breaks: 'an unquoted expansion in deploy.sh (SC2086)',
-      edits: [{ file: 'deploy.sh', find: `printf '%s\\n' "$url"`, replace: `printf '%s\\n' $url` }],
+      edits: [{ file: 'deploy.sh', find: `log "service $NAME is at $url$note" && printf '%s\\n' "$url"`, replace: `log "service $NAME is at $url$note" && printf '%s\\n' $url` }],
       mustFail: ['static:shellcheck'],
       mustPass: ['static:rules'],
+    },
+    // Probes, the project's own drain test of /health/ready, and the classic builder.
+    {
+      id: 'probe-path-misspelt',
+      type: 'service',
+      breaks: "service.yaml's startup probe asks a path the service does not have",
+      edits: [{ file: 'service.yaml', find: 'path: /health/ready', replace: 'path: /health/reddy' }],
+      mustFail: ['runtime:probe-startup'],
+      mustPass: ['runtime:port', 'runtime:probe-liveness'],
+    },
+    {
+      id: 'liveness-path-misspelt',
+      type: 'service',
+      breaks: "service.yaml's liveness probe asks a path the service does not have",
+      edits: [{ file: 'service.yaml', find: 'path: /health/live', replace: 'path: /health/alive' }],
+      mustFail: ['runtime:probe-liveness'],
+      mustPass: ['runtime:probe-startup'],
+    },
+    {
+      id: 'health-routes-removed',
+      type: 'service',
+      breaks: 'the health endpoints are not mounted',
+      edits: [{ file: 'src/app.js', find: '  app.use(healthRoutes({ isDraining })); // before the request log: probes are not logged\n', replace: '' }],
+      mustFail: ['runtime:probe-startup', 'runtime:probe-liveness'],
+      mustPass: ['runtime:port'],
+    },
+    {
+      id: 'ready-ignores-drain',
+      type: 'service',
+      breaks: '/health/ready keeps answering 200 while draining (the project tests catch it)',
+      edits: [{ file: 'src/health.js', find: 'if (isDraining()) {', replace: 'if (isDraining() && false) {' }],
+      mustFail: ['image:test-target'],
+      mustPass: ['image:build'],
+    },
+    {
+      id: 'buildkit-only',
+      type: 'service',
+      breaks: 'a RUN --mount cache, which the classic builder rejects',
+      edits: [{ file: 'Dockerfile', find: 'RUN npm ci --omit=dev', replace: 'RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev' }],
+      mustFail: ['image:classic-build'],
+      mustPass: ['image:build'],
     },
     {
       id: 'ignores-task-index',
@@ -326,6 +367,14 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
       mustPass: ['runtime:port'],
     },
     ...userMutants('service', 'USER 65532:65532'),
+    {
+      id: 'classic-builds-windows',
+      type: 'service',
+      breaks: 'without BuildKit TARGETOS is empty and the default is wrong: the classic image holds a Windows binary',
+      edits: [{ file: 'Dockerfile', find: 'GOOS=${TARGETOS:-linux}', replace: 'GOOS=${TARGETOS:-windows}' }],
+      mustFail: ['runtime:classic-image'],
+      mustPass: ['image:classic-build', 'runtime:port'],
+    },
     {
       id: 'ignores-sigterm',
       type: 'job',

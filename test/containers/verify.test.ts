@@ -37,7 +37,7 @@ describe('mutant definitions', () => {
   for (const template of builtIn) {
     // Without an engine too: a template edit that leaves a mutant's `find` text behind shows up here,
     // not as a MISSED mutant in the next container run.
-    it(`${template.id}: every mutant's edits apply to a freshly generated project`, async () => {
+    it(`${template.id}: every mutant's edits apply to a freshly generated project`, { timeout: 120_000 }, async () => {
       for (const type of template.types) {
         const project = await generateProject({ template, type, key: `${template.id}/${type}` }, { prefix: 'ccra-mutant-edits-' });
         try {

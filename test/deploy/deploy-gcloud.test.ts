@@ -5,19 +5,21 @@
  * then asks for credentials: a valid command stops at "You do not currently have an active account
  * selected", a bad one at "unrecognized arguments", "invalid choice", "argument --x: ..." and the
  * like. So running each printed command offline is a cheap, real check of flag names and values.
- * `gcloud builds submit --config=cloudbuild.yaml` also reads and validates the project's
- * cloudbuild.yaml (YAML syntax and build-config fields) before it asks for credentials, so it runs
- * in the project directory and checks the generated config too.
+ * `gcloud run services replace service.yaml` / `gcloud run jobs replace job.yaml` also parse the
+ * project's Cloud Run YAML into Cloud Run's API objects before asking for credentials (a
+ * misspelt field fails with "Failed to parse value(s) in protobuf"), so they run in the project
+ * directory and check each generated YAML too; a misspelt copy of each must be refused.
  *
  * Covered: the service and job variants of the partial itself, plus every template × type under
  * templates/ generated with the CLI (when it is built), each with a rich set of options in both
- * build modes. `docker` commands (from --build local) are not run; their shape is asserted.
+ * build modes; the Cloud Scheduler update that a re-run makes, and the log command printed at the
+ * end. `docker` commands (from --build local) are not run; their shape is asserted.
  *
  * Needs gcloud (apt package google-cloud-cli; scripts/ci/install-gcloud.sh). Without it the file
  * fails, unless SKIP_GCLOUD_TESTS=1 is set explicitly.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,12 +28,16 @@ import {
   defaultVia,
   dryRunCommands,
   listTemplates,
+  parseShellLine,
   type RenderedProject,
   renderPartial,
   renderProject,
   type WorkloadType,
 } from './render.js';
 
+
+/** A copy of argv with one word replaced. */
+const replaceAt = (argv: string[], index: number, word: string): string[] => argv.map((arg, i) => (i === index ? word : arg));
 const SKIP = process.env.SKIP_GCLOUD_TESTS === '1';
 const GCLOUD = spawnSync('bash', ['-c', 'command -v gcloud'], { encoding: 'utf8' }).stdout.trim();
 const INSTALL_HINT =
@@ -48,28 +54,20 @@ const LOCAL_ONLY = ['gcloud auth list', 'gcloud config get-value', 'gcloud auth 
 const OPTION_SETS: Record<WorkloadType, Record<string, string[]>> = {
   service: {
     'defaults, cloud build': [],
-    'rich, cloud build': [
-      '--region', 'europe-west1', '--repository', 'apps', '--image-tag', 'v1.2.3', '--service-account', 'deployer',
-      '--cpu', '2', '--memory', '1Gi', '--env', 'GREETING=hello world', '--env', 'LIST=a,b', '--env', "NOTE=it's $HOME",
-      '--set-secrets', 'API_KEY=api-key:latest', '--set-secrets', '/secrets/app config=app-config:3', '--enable-apis',
-      '--allow-unauthenticated', '--min-instances', '1', '--max-instances', '5', '--concurrency', '40', '--timeout', '15m',
-      '--no-cpu-boost', '--no-traffic', '--tag', 'canary',
-    ],
-    'rich, local build': [
-      '--build', 'local', '--region', 'us-east4', '--image-tag', 'local-1', '--env', 'MODE=prod', '--max-instances', '3',
-      '--timeout', '1h', '--cpu', '0.5', '--memory', '256Mi', '--concurrency', '1', '--tag', 'blue',
-    ],
+    'rich, cloud build': ['--region', 'europe-west1', '--repository', 'apps', '--image-tag', 'v1.2.3', '--enable-apis', '--allow-unauthenticated'],
+    'rich, local build': ['--build', 'local', '--region', 'us-east4', '--image-tag', 'local-1', '--service-account', 'web@other-project.iam.gserviceaccount.com'],
   },
   job: {
     'defaults, cloud build': [],
-    'rich, cloud build': [
-      '--region', 'asia-northeast1', '--repository', 'batch', '--image-tag', '2024-01-01', '--service-account',
-      'runner@other-project.iam.gserviceaccount.com', '--cpu', '4', '--memory', '2Gi', '--env', 'GREETING=hello world',
-      '--env', 'LIST=a,b', '--set-secrets', 'API_KEY=api-key:2', '--enable-apis', '--tasks', '10', '--parallelism', '3',
-      '--max-retries', '0', '--task-timeout', '1h', '--execute',
-    ],
-    'rich, local build': ['--build', 'local', '--region', 'us-east4', '--execute', '--no-wait', '--tasks', '2', '--task-timeout', '90s'],
+    'rich, cloud build': ['--region', 'asia-northeast1', '--repository', 'batch', '--image-tag', '2024-01-01', '--enable-apis', '--schedule', '0 3 * * 1-5', '--time-zone', 'Europe/Berlin'],
+    'rich, local build': ['--build', 'local', '--region', 'us-east4', '--service-account', 'runner@other-project.iam.gserviceaccount.com', '--schedule', '*/15 * * * *'],
   },
+};
+
+/** A misspelt field in each kind of YAML: gcloud must refuse the file. */
+const MISSPELT: Record<WorkloadType, [string, string]> = {
+  service: ['httpGet:', 'httpGett:'],
+  job: ['taskCount:', 'taskCont:'],
 };
 
 interface Target {
@@ -90,18 +88,21 @@ interface Check {
 
 function commandOf(argv: string[]): string {
   const words = argv.filter((arg) => !arg.startsWith('-'));
-  const depth = words[1] === 'run' && (words[2] === 'jobs' || words[2] === 'services') ? 4 : words[1] === 'artifacts' ? 4 : 3;
+  const depth = ['run', 'artifacts', 'iam', 'scheduler'].includes(words[1]!) && words[2] !== 'deploy' ? 4 : 3;
   return words.slice(0, depth).join(' ');
 }
 function flag(argv: string[], name: string): string | undefined {
   return argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
-function dryRun(project: RenderedProject, args: string[]): string[][] {
+function dryRun(project: RenderedProject, args: string[]): { commands: string[][]; logs: string[] } {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !/^(DEPLOY_|CLOUDSDK_|GIT_)/.test(key)) env[key] = value;
   }
+  // A fixed tag where none is given (instead of the time), so the same command from different
+  // projects is checked once.
+  env.DEPLOY_IMAGE_TAG = 'dry-run';
   const result = spawnSync(project.script, ['--dry-run', '--project', 'demo-project', ...args], {
     cwd: tmpdir(),
     env,
@@ -109,7 +110,9 @@ function dryRun(project: RenderedProject, args: string[]): string[][] {
     timeout: 30_000,
   });
   if (result.status !== 0) throw new Error(`${project.script} --dry-run ${args.join(' ')} failed: ${result.stderr}`);
-  return dryRunCommands(result.stdout);
+  // The log command is printed as a comment ("# then, to read the logs: gcloud ..."): check it too.
+  const logs = [...result.stdout.matchAll(/^# then, to read the logs: (.*)$/gm)].map((m) => m[1]!);
+  return { commands: dryRunCommands(result.stdout), logs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,6 +126,13 @@ if (!SKIP && GCLOUD) {
   const rendered = await Promise.all([
     renderPartial({ type: 'service', name: 'demo-svc' }).then((project) => ({ label: 'partial service', type: 'service' as const, project })),
     renderPartial({ type: 'job', name: 'demo-job' }).then((project) => ({ label: 'partial job', type: 'job' as const, project })),
+    // A YAML that references Secret Manager secrets: deploy.sh then grants access to each.
+    renderPartial({ type: 'service', name: 'demo-svc' }).then(async (project) => {
+      const yaml = await readFile(project.config, 'utf8');
+      const secret = (env: string, name: string) => [`            - name: ${env}`, '              valueFrom:', '                secretKeyRef:', `                  name: ${name}`, '                  key: latest'];
+      await writeFile(project.config, yaml.replace('          env: []\n', ['          env:', ...secret('API_KEY', 'api-key'), ...secret('DB_URL', 'db-url'), ''].join('\n')));
+      return { label: 'partial service with secrets', type: 'service' as const, project };
+    }),
     ...(defaultVia().via === 'cli'
       ? listTemplates().flatMap((t) =>
           t.types.map((type) =>
@@ -139,17 +149,16 @@ if (!SKIP && GCLOUD) {
 
   const seen = new Set<string>();
   for (const target of targets) {
-    let submitChecked = false;
     for (const [optionsLabel, args] of Object.entries(OPTION_SETS[target.type])) {
       const label = `${target.label}, ${optionsLabel}`;
-      const commands = dryRun(target.project, args);
+      const { commands, logs } = dryRun(target.project, args);
       plans.push({ label, cwd: target.project.dir, commands });
-      for (const command of commands.filter((argv) => argv[0] === 'gcloud')) {
-        // `gcloud builds submit` also reads the project (its cloudbuild.yaml): check it once per
-        // project, the other commands once per distinct command line.
-        const perProject = commandOf(command) === 'gcloud builds submit' && !submitChecked;
-        const key = JSON.stringify(command) + (perProject ? target.project.dir : '');
-        if (perProject) submitChecked = true;
+      // A re-run updates the Scheduler job with the same flags as the first run's create.
+      const updates = commands.filter((argv) => commandOf(argv) === 'gcloud scheduler jobs create').map((argv) => argv.map((arg) => (arg === 'create' ? 'update' : arg)));
+      for (const command of [...commands.filter((argv) => argv[0] === 'gcloud'), ...updates, ...logs.map(parseShellLine)]) {
+        // `gcloud run ... replace FILE` reads the project's YAML: checked once per project; the
+        // other commands once per distinct command line.
+        const key = JSON.stringify(command) + (command.includes('replace') ? target.project.dir : '');
         if (seen.has(key)) continue;
         seen.add(key);
         checks.push({ command, cwd: target.project.dir, from: label });
@@ -220,17 +229,22 @@ if (SKIP) {
         console.warn(`templates not generated through the CLI: ${defaultVia().reason}`);
       }
       expect(checks.length).toBeGreaterThan(15);
+      const lines = checks.map((c) => c.command.join(' '));
+      for (const kind of ['gcloud secrets add-iam-policy-binding api-key', 'gcloud scheduler jobs create http', 'gcloud scheduler jobs update http', 'gcloud run services logs read', 'gcloud run jobs logs read', 'gcloud run services add-iam-policy-binding', 'gcloud iam service-accounts create']) {
+        expect(lines.some((line) => line.startsWith(kind)), kind).toBe(true);
+      }
     });
 
-    it.each(plans)('$label: a complete preflight, build and deploy sequence', ({ commands }) => {
+    it.each(plans)('$label: preflight, repository, identity, build, then the YAML is applied', ({ commands }) => {
       const names = commands.map(commandOf);
       const build = names.findIndex((n) => n === 'gcloud builds submit' || n === 'docker buildx build');
-      const deploy = names.findIndex((n) => n === 'gcloud run deploy' || n === 'gcloud run jobs deploy');
-      expect(names.slice(0, 2)).toEqual(expect.arrayContaining(['gcloud auth list']));
-      expect(names).toContain('gcloud services list');
-      expect(names.indexOf('gcloud artifacts repositories create')).toBeGreaterThan(-1);
-      expect(build).toBeGreaterThan(names.indexOf('gcloud artifacts repositories create'));
-      expect(deploy).toBeGreaterThan(build);
+      const replace = names.findIndex((n) => n === 'gcloud run services replace' || n === 'gcloud run jobs replace');
+      const repository = names.indexOf('gcloud artifacts repositories create');
+      expect(names[0]).toBe('gcloud auth list');
+      expect(repository).toBeGreaterThan(0);
+      expect(build).toBeGreaterThan(repository);
+      expect(replace).toBeGreaterThan(build);
+      expect(commands[replace]!.slice(3, 5)).toEqual(['replace', commands[replace]![2] === 'services' ? 'service.yaml' : 'job.yaml']);
       for (const argv of commands.filter((a) => a[0] === 'gcloud')) {
         expect(argv, argv.join(' ')).toContain('--quiet');
         if (!LOCAL_ONLY.slice(0, 2).includes(commandOf(argv))) expect(flag(argv, 'project'), argv.join(' ')).toBe('demo-project');
@@ -238,37 +252,44 @@ if (SKIP) {
     });
 
     it.each(plans.filter((p) => p.commands.some((a) => commandOf(a) === 'gcloud builds submit')))(
-      '$label: Cloud Build builds from cloudbuild.yaml the image that is deployed',
+      '$label: Cloud Build builds the Dockerfile with --tag (the classic builder the Dockerfile supports)',
       ({ commands }) => {
         const build = commands.find((a) => commandOf(a) === 'gcloud builds submit')!;
-        const deploy = commands.find((a) => /^gcloud run (jobs )?deploy/.test(commandOf(a)))!;
-        const image = flag(deploy, 'image')!;
-        expect(build).toEqual([
-          'gcloud', 'builds', 'submit', '.', '--config=cloudbuild.yaml', `--substitutions=_IMAGE=${image}`,
-          `--region=${flag(deploy, 'region')}`, '--project=demo-project', '--quiet',
-        ]);
-        expect(image).toMatch(/^[a-z0-9-]+-docker\.pkg\.dev\/demo-project\/[a-z0-9-]+\/demo-(svc|job):[\w.-]+$/);
+        expect(build.slice(0, 4)).toEqual(['gcloud', 'builds', 'submit', '.']);
+        expect(flag(build, 'tag')).toMatch(/^[a-z0-9-]+-docker\.pkg\.dev\/demo-project\/[a-z0-9-]+\/demo-(svc|job):[\w.-]+$/);
+        expect(flag(build, 'config')).toBeUndefined();
       },
     );
 
     it.each(plans.filter((p) => p.commands.some((a) => a[0] === 'docker')))('$label: docker commands have the right shape', ({ commands }) => {
       const names = commands.map(commandOf);
-      expect(commands.filter((a) => a[0] === 'docker').map((a) => a.slice(0, 3).join(' '))).toEqual([
-        'docker buildx version',
-        'docker buildx build',
-      ]);
-      expect(commands[names.indexOf('docker buildx version')]).toEqual(['docker', 'buildx', 'version']);
-      const build = commands[names.indexOf('docker buildx build')]!;
-      const deploy = commands.find((a) => /^gcloud run (jobs )?deploy/.test(commandOf(a)))!;
+      const build = commands.find((a) => a[0] === 'docker')!;
       const configure = commands.find((a) => commandOf(a) === 'gcloud auth configure-docker')!;
-      const image = flag(build, 'tag')!;
-      expect(build).toEqual(['docker', 'buildx', 'build', '--platform=linux/amd64', `--tag=${image}`, '--push', '.']);
-      expect(flag(deploy, 'image')).toBe(image);
-      const registry = `${flag(deploy, 'region')}-docker.pkg.dev`;
-      expect(image.startsWith(`${registry}/demo-project/`)).toBe(true);
-      expect(configure[3]).toBe(registry);
-      expect(names.indexOf('gcloud auth configure-docker')).toBeLessThan(names.indexOf('docker buildx build'));
+      expect(commands.filter((a) => a[0] === 'docker')).toHaveLength(1);
+      expect(build).toEqual(['docker', 'buildx', 'build', '--platform=linux/amd64', expect.stringMatching(/^--tag=/), '--push', '.']);
+      expect(flag(build, 'tag')!.startsWith(`${configure[3]}/demo-project/`)).toBe(true);
+      expect(names.indexOf('gcloud auth configure-docker')).toBeLessThan(commands.indexOf(build));
     });
+  });
+
+  describe('the real gcloud parses every generated Cloud Run YAML, and refuses a misspelt field', () => {
+    it.concurrent.each(targets)('$label', async ({ type, project }) => {
+      const [field, misspelt] = MISSPELT[type];
+      const yaml = await readFile(project.config, 'utf8');
+      expect(yaml).toContain(field);
+      const bad = path.join(project.dir, `misspelt-${type}.yaml`);
+      await writeFile(bad, yaml.replaceAll(field, misspelt));
+      try {
+        const command = ['gcloud', 'run', `${type}s`, 'replace', path.basename(bad), '--region=us-central1', '--project=demo-project', '--quiet'];
+        const good = await limited(() => runGcloud({ command: replaceAt(command, 4, `${type}.yaml`), cwd: project.dir, from: 'yaml' }));
+        expect(good.output).toMatch(AUTH_STOP);
+        const refused = await limited(() => runGcloud({ command, cwd: project.dir, from: 'yaml' }));
+        expect(refused.code).not.toBe(0);
+        expect(refused.output).toMatch(new RegExp(`Failed to parse value\\(s\\) in protobuf \\[${type === 'service' ? 'Service' : 'Job'}\\]:[\\s\\S]*${misspelt.slice(0, -1)}`));
+      } finally {
+        await rm(bad, { force: true });
+      }
+    }, 120_000);
   });
 
   describe('the real gcloud accepts every printed gcloud command (it stops at authentication)', () => {
@@ -278,7 +299,7 @@ if (SKIP) {
         const { code, output } = await limited(() => runGcloud(check));
         const context = `${check.command.join(' ')}\n(from ${check.from}, in ${check.cwd})\nexit ${code}:\n${output}`;
         expect(output, context).not.toMatch(ARGUMENT_ERROR);
-        if (LOCAL_ONLY.includes(commandOf(check.command))) {
+        if (LOCAL_ONLY.some((c) => check.command.join(' ').startsWith(c))) {
           expect(code, context).toBe(0);
         } else {
           expect(code, context).not.toBe(0);

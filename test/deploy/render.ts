@@ -1,14 +1,14 @@
 /**
- * Test helper: a project directory holding a rendered `deploy.sh` (mode 0755), its Cloud Build
- * config `cloudbuild.yaml` and a `Dockerfile`.
+ * Test helper: a project directory holding a rendered `deploy.sh` (mode 0755), the Cloud Run
+ * YAML it applies (`service.yaml` or `job.yaml`) and a `Dockerfile`.
  *
  * Preferred path ("cli"): generate a real project with the generator's CLI
  * (`node bin/create-cloudrun-app.js <dir> --template <id> --type ... --yes`), so the tests check
- * exactly what users get. Fallback ("partial"): render `templates/_partials/deploy-sh.hbs` with
- * Handlebars the way the generator does (`{{> deploy-sh}}`, noEscape, strict), next to
- * `templates/_partials/cloudbuild-yaml.hbs` rendered the same way and a stub Dockerfile. The
- * partial path is used when asked for explicitly (`via: 'partial'`), when the CLI has not been
- * built, or when no template exists yet; `DEPLOY_TEST_RENDER=cli|partial` forces one.
+ * exactly what users get. Fallback ("partial"): render the shared partials with Handlebars the
+ * way the generator does (`{{> deploy-sh}}`, `{{> service-yaml}}`/`{{> job-yaml}}`, noEscape,
+ * strict) next to a stub Dockerfile. The partial path is used when asked for explicitly
+ * (`via: 'partial'`), when the CLI has not been built, or when no template exists yet;
+ * `DEPLOY_TEST_RENDER=cli|partial` forces one.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -23,8 +23,8 @@ const execFileAsync = promisify(execFile);
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
-export const PARTIAL_FILE = path.join(TEMPLATES_DIR, '_partials', 'deploy-sh.hbs');
-export const CLOUDBUILD_PARTIAL_FILE = path.join(TEMPLATES_DIR, '_partials', 'cloudbuild-yaml.hbs');
+export const PARTIALS_DIR = path.join(TEMPLATES_DIR, '_partials');
+export const PARTIAL_FILE = path.join(PARTIALS_DIR, 'deploy-sh.hbs');
 const CLI = path.join(REPO_ROOT, 'bin', 'create-cloudrun-app.js');
 const CLI_BUILD = path.join(REPO_ROOT, 'dist', 'index.js');
 
@@ -42,6 +42,7 @@ export interface DeployContext {
 export interface RenderedProject {
   dir: string;
   script: string; // absolute path of deploy.sh
+  config: string; // absolute path of service.yaml / job.yaml
   via: RenderVia;
   template: string; // template id ("partial" when rendered without one)
   context: Required<Omit<DeployContext, 'template'>> & { template: string };
@@ -114,17 +115,18 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
     const script = path.join(dir, 'deploy.sh');
     const mode = (await stat(script)).mode & 0o777;
     if (mode !== 0o755) throw new Error(`${script} has mode ${mode.toString(8)}, expected 755`);
-    if (!existsSync(path.join(dir, 'cloudbuild.yaml'))) throw new Error(`${dir}: the template ${template} produced no cloudbuild.yaml`);
-    return { dir, script, via, template, context: { type: ctx.type, name: ctx.name, region, project, template } };
+    const config = path.join(dir, `${ctx.type}.yaml`);
+    if (!existsSync(config)) throw new Error(`${dir}: the template ${template} produced no ${ctx.type}.yaml`);
+    return { dir, script, config, via, template, context: { type: ctx.type, name: ctx.name, region, project, template } };
   }
 
   const template = ctx.template ?? 'partial';
   const info = listTemplates().find((t) => t.id === ctx.template);
   const dir = await scratchDir(`partial-${ctx.type}`);
   const hbs = Handlebars.create();
-  hbs.registerPartial('deploy-sh', await readFile(PARTIAL_FILE, 'utf8'));
-  hbs.registerPartial('cloudbuild-yaml', await readFile(CLOUDBUILD_PARTIAL_FILE, 'utf8'));
-  hbs.registerPartial('deploy-setup-github', await readFile(path.join(TEMPLATES_DIR, '_partials', 'deploy-setup-github.hbs'), 'utf8'));
+  for (const file of readdirSync(PARTIALS_DIR).filter((f) => f.endsWith('.hbs'))) {
+    hbs.registerPartial(file.slice(0, -'.hbs'.length), await readFile(path.join(PARTIALS_DIR, file), 'utf8'));
+  }
   const context = {
     name: ctx.name,
     type: ctx.type,
@@ -139,11 +141,12 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
   };
   const render = (partial: string) => hbs.compile(`{{> ${partial}}}`, { noEscape: true, strict: true })(context);
   const script = path.join(dir, 'deploy.sh');
+  const config = path.join(dir, `${ctx.type}.yaml`);
   await writeFile(script, render('deploy-sh'));
-  await writeFile(path.join(dir, 'cloudbuild.yaml'), render('cloudbuild-yaml'));
+  await writeFile(config, render(`${ctx.type}-yaml`));
   await chmod(script, 0o755);
   await writeFile(path.join(dir, 'Dockerfile'), 'FROM debian:bookworm-slim\nUSER 65532\nCMD ["true"]\n');
-  return { dir, script, via, template, context: { type: ctx.type, name: ctx.name, region, project, template } };
+  return { dir, script, config, via, template, context: { type: ctx.type, name: ctx.name, region, project, template } };
 }
 
 /** The README section (templates/_partials/readme-deploy.hbs) rendered for a context. */
@@ -169,7 +172,7 @@ export async function copyProject(project: RenderedProject): Promise<RenderedPro
   const dir = await scratchDir('copy');
   await mkdir(dir, { recursive: true });
   await execFileAsync('cp', ['-a', `${project.dir}/.`, dir]);
-  return { ...project, dir, script: path.join(dir, 'deploy.sh') };
+  return { ...project, dir, script: path.join(dir, 'deploy.sh'), config: path.join(dir, path.basename(project.config)) };
 }
 
 /**

@@ -63,7 +63,7 @@ describe('the packed package (npm pack, then npx <tarball>)', () => {
 
     const written = await snapshotTree(path.join(packDir, args[0]!));
     expect(written['deploy.sh']).toMatch(/^755 /);
-    expect(Object.keys(written)).toEqual(expect.arrayContaining(['.gitignore', '.dockerignore', 'Dockerfile', 'cloudbuild.yaml', '.github/workflows/ci.yml', '.github/dependabot.yml']));
+    expect(Object.keys(written)).toEqual(expect.arrayContaining(['.gitignore', '.dockerignore', '.gcloudignore', 'Dockerfile', '.github/workflows/ci.yml', '.github/dependabot.yml', args.includes('job') ? 'job.yaml' : 'service.yaml']));
     expect(written).toEqual(await snapshotTree(path.join(fromCheckout, args[0]!)));
   }, TIMEOUT);
 });

@@ -97,13 +97,19 @@ export interface BuildResult {
   readonly timedOut: boolean;
 }
 
-export async function buildImage(options: { context: string; tag?: string; target?: string; noCache?: boolean; timeoutMs?: number }): Promise<BuildResult> {
-  const args = ['build', '--network', 'host', '--platform', 'linux/amd64', '--progress', 'plain', ...proxyBuildArgs()];
+/**
+ * `classic`: Docker's legacy builder (DOCKER_BUILDKIT=0), the one `gcloud builds submit --tag`
+ * and `gcloud run deploy --source .` use on Cloud Build: no `RUN --mount`, no automatic
+ * BUILDPLATFORM/TARGETARCH, and every stage up to the target is built.
+ */
+export async function buildImage(options: { context: string; tag?: string; target?: string; noCache?: boolean; timeoutMs?: number; classic?: boolean }): Promise<BuildResult> {
+  const args = ['build', '--network', 'host', '--platform', 'linux/amd64', ...(options.classic ? [] : ['--progress', 'plain']), ...proxyBuildArgs()];
   if (options.tag) args.push('--tag', options.tag);
   if (options.target) args.push('--target', options.target);
   if (options.noCache) args.push('--no-cache');
   args.push(options.context);
-  const result = await docker(args, options.timeoutMs ?? 20 * 60_000);
+  const env = options.classic ? { ...process.env, DOCKER_BUILDKIT: '0' } : process.env;
+  const result = await run('docker', args, { timeoutMs: options.timeoutMs ?? 20 * 60_000, env });
   return { ok: result.code === 0, ms: result.ms, output: result.stderr + result.stdout, timedOut: result.timedOut };
 }
 

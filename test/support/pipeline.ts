@@ -1,5 +1,5 @@
 /**
- * Runs every check of issue 4 on one variant (template × type) from a fresh generation, and runs
+ * Runs every check of the container tier on one variant (template × type) from a fresh generation, and runs
  * named checks against a mutant. Builds and runtime phases are throttled by semaphores; results
  * go to a CheckBoard as they are measured, so tests can report each check on its own.
  */
@@ -28,9 +28,11 @@ import {
   runServiceLoad,
   runServiceMain,
 } from './checks.js';
+import { checkClassicBuild, checkClassicRuntime } from './classic.js';
 import { inspectImage } from './docker.js';
 import { runServiceHostile } from './hostile.js';
 import { Semaphore, withPort8080 } from './limit.js';
+import { type ProbeConfig, readProjectProbes, runServiceProbes } from './probes.js';
 import { generateProject, projectName, removeProject, type Project, type Variant } from './project.js';
 import { type CheckBoard, type CheckId, type CheckResult, fail } from './report.js';
 
@@ -63,6 +65,8 @@ export async function verifyVariant(variant: Variant, board: CheckBoard, limits:
   const started = performance.now();
   let project: Project | null = null;
   try {
+    let probes: ProbeConfig | null = null;
+    let classic: string | null = null;
     const image = await limits.build.use(async () => {
       project = await generateProject(variant);
       const p: Project = project;
@@ -93,6 +97,12 @@ export async function verifyVariant(variant: Variant, board: CheckBoard, limits:
       const editTag = imageTag(variant, runId, '-edit');
       out.tags.push(editTag);
       board.record(await checkRebuildCache(p, model, editTag));
+      const classicTag = imageTag(variant, runId, '-classic');
+      out.tags.push(classicTag);
+      const classicBuild = await checkClassicBuild(p, classicTag, info);
+      board.record(classicBuild);
+      if (classicBuild.pass) classic = classicTag;
+      if (variant.type === 'service') probes = await readProjectProbes(p);
       return tag;
     });
     if (!image) return;
@@ -102,10 +112,12 @@ export async function verifyVariant(variant: Variant, board: CheckBoard, limits:
         board.record(await runServiceIdle(image));
         board.record(await runServiceLoad(image));
         board.record(await runServiceDefaultPort(image));
+        for (const r of await runServiceProbes(image, probes)) board.record(r);
         for (const r of await runServiceHostile(image)) board.record(r);
       } else {
         for (const r of await runJobChecks(image)) board.record(r);
       }
+      if (classic) board.record(await checkClassicRuntime(classic, variant.type, probes));
     });
   } catch (err) {
     board.close(`the verification crashed: ${(err as Error).stack ?? String(err)}`);
@@ -224,6 +236,18 @@ export async function runNamedChecks(project: Project, ids: readonly CheckId[], 
       });
     });
   }
+  if (info && [...wanted].some((id) => id === 'image:classic-build' || id === 'runtime:classic-image')) {
+    const classic = await limits.build.use(() => checkClassicBuild(project, `${tag}-classic`, info));
+    results.set('image:classic-build', classic);
+    if (wanted.has('runtime:classic-image')) {
+      const probes = project.variant.type === 'service' ? await readProjectProbes(project) : null;
+      results.set('runtime:classic-image', classic.pass ? await limits.runtime.use(() => checkClassicRuntime(`${tag}-classic`, project.variant.type, probes)) : fail('runtime:classic-image', 'not run', 'the classic build failed'));
+    }
+  }
+  if (info && [...wanted].some((id) => id === 'runtime:probe-startup' || id === 'runtime:probe-liveness')) {
+    const probes = await readProjectProbes(project);
+    for (const r of await limits.runtime.use(() => runServiceProbes(tag, probes))) results.set(r.check, r);
+  }
   if (wanted.has('image:rebuild-cache')) results.set('image:rebuild-cache', await checkRebuildCache(project, model, `${tag}-edit`));
   if (wanted.has('image:test-target')) results.set('image:test-target', await checkTestTarget(project));
   return ids.map((id) => results.get(id) ?? fail(id, 'not run', 'this check did not produce a result'));
@@ -245,7 +269,7 @@ export async function runMutant(variant: Variant, mutant: MutantDefinition, limi
   try {
     await applyEdits(project, mutant.edits);
     const tag = `ccra-verify/${variant.template.id}-${variant.type}-mutant-${mutant.id}:${runId}`.toLowerCase();
-    tags.push(tag, `${tag}-edit`);
+    tags.push(tag, `${tag}-edit`, `${tag}-classic`);
     const ids = [...new Set([...mutant.mustPass, ...mutant.mustFail])];
     const results = await runNamedChecks(project, ids, limits, tag);
     const byId = new Map(results.map((r) => [r.check, r]));

@@ -21,6 +21,7 @@ export type CheckId =
   | 'image:no-dev-deps'
   | 'image:rebuild-cache'
   | 'image:test-target'
+  | 'image:classic-build'
   | 'runtime:port'
   | 'runtime:get'
   | 'runtime:all-interfaces'
@@ -35,6 +36,9 @@ export type CheckId =
   | 'runtime:job-fail'
   | 'runtime:job-sigterm'
   | 'runtime:job-no-listen'
+  | 'runtime:probe-startup'
+  | 'runtime:probe-liveness'
+  | 'runtime:classic-image'
   | 'hostile:body-limit'
   | 'hostile:slow-clients'
   | 'hostile:json'
@@ -62,6 +66,7 @@ export const CHECKS: readonly { readonly id: CheckId; readonly title: string; re
   { id: 'image:no-dev-deps', title: 'no dev dependencies in the image', types: BOTH },
   { id: 'image:rebuild-cache', title: 'source-only edit -> dependency layer CACHED', types: BOTH },
   { id: 'image:test-target', title: 'docker build --target test (project tests) passes', types: BOTH },
+  { id: 'image:classic-build', title: 'classic builder (DOCKER_BUILDKIT=0, as gcloud run deploy --source .) builds it: linux/amd64, same user', types: BOTH },
   { id: 'runtime:port', title: 'PORT honoured: start -> first 200', types: ['service'] },
   { id: 'runtime:get', title: 'GET / -> 200 JSON', types: ['service'] },
   { id: 'runtime:all-interfaces', title: 'listens on all interfaces', types: ['service'] },
@@ -71,11 +76,14 @@ export const CHECKS: readonly { readonly id: CheckId; readonly title: string; re
   { id: 'runtime:inflight-sigterm', title: 'POST in flight at SIGTERM -> 200, then exit 0', types: ['service'] },
   { id: 'runtime:idle-sigterm', title: 'idle SIGTERM -> exit 0', types: ['service'] },
   { id: 'runtime:load-sigterm', title: 'keep-alive load through SIGTERM -> no accepted request broken', types: ['service'] },
+  { id: 'runtime:probe-startup', title: 'startup probe of service.yaml: fails before the server listens, then 200', types: ['service'] },
+  { id: 'runtime:probe-liveness', title: 'liveness probe of service.yaml -> 200', types: ['service'] },
   { id: 'runtime:job-task', title: 'task 1 of 3 -> exit 0, logs taskIndex/taskCount', types: ['job'] },
   { id: 'runtime:job-fail', title: 'FAIL_RATE=1 -> non-zero exit, ERROR line', types: ['job'] },
   { id: 'runtime:job-sigterm', title: 'SIGTERM during SLEEP_MS=60000 -> non-zero exit', types: ['job'] },
   { id: 'runtime:job-no-listen', title: 'job opens no listening socket', types: ['job'] },
   { id: 'runtime:logs-json', title: 'logs: one JSON object per line with severity and message', types: BOTH },
+  { id: 'runtime:classic-image', title: 'the classic-builder image passes the runtime checks too', types: BOTH },
   { id: 'hostile:body-limit', title: 'hostile: parallel oversize uploads (Content-Length, chunked) -> early 413, instance survives', types: ['service'] },
   { id: 'hostile:slow-clients', title: 'hostile: slow-header and slow-body clients never stop normal requests', types: ['service'] },
   { id: 'hostile:json', title: 'hostile: malformed, too deep, NaN/Infinity, empty JSON -> 400', types: ['service'] },

@@ -23,6 +23,7 @@ describe('paths', () => {
     ['Dockerfile.hbs', 'Dockerfile'],
     ['_gitignore', '.gitignore'],
     ['_dockerignore.hbs', '.dockerignore'],
+    ['_gcloudignore.hbs', '.gcloudignore'],
     ['src/_gitignore', 'src/.gitignore'],
     ['src/main.go', 'src/main.go'],
     ['__init__.py', '__init__.py'],

@@ -3,8 +3,8 @@
 # The Sinatra application: routes only. Serving, draining and signals are Puma's job (see
 # config/puma.rb), so the tests can run this app, or any other Rack app, in-process.
 #
-# Note for new routes: Cloud Run reserves paths that end in `z` (such as /healthz); use another
-# name for a health check, e.g. /health or /ready.
+# Note for new routes: Cloud Run reserves paths that end in `z` (such as /healthz); the probes'
+# health endpoints are in lib/health_check.rb.
 
 require "json"
 require "sinatra/base"

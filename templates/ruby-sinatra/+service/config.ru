@@ -1,9 +1,10 @@
 # frozen_string_literal: true
 
-# The Rack application Puma serves (Puma loads this file): the Sinatra app behind the request
-# logger, which gives each request a logger that carries its trace.
+# The Rack application Puma serves (Puma loads this file): the Sinatra app behind the health
+# endpoints and the request logger, which gives each request a logger that carries its trace.
 
 require_relative "app"
+require_relative "lib/health_check"
 require_relative "lib/project_id"
 require_relative "lib/request_logger"
 require_relative "lib/structured_logger"
@@ -11,5 +12,7 @@ require_relative "lib/structured_logger"
 log = StructuredLogger.new
 project_id = ProjectId.new(log: log).start
 
+# The probes' health endpoints first: they are answered before the request logger sees them.
+use HealthCheck
 use RequestLogger, log: log, project_id: project_id
 run App

@@ -1,12 +1,13 @@
 // The Express application: routes only. Listening, draining and signals live elsewhere, so the
 // tests can run this app (or any other handler) in-process.
 //
-// Note for new routes: Cloud Run reserves paths that end in `z` (such as /healthz); use another
-// name for a health check, e.g. /health or /ready.
+// Note for new routes: Cloud Run reserves paths that end in `z` (such as /healthz); the health
+// endpoints of the probes are in health.js.
 
 import express from 'express';
 import { DEFAULT_MAX_BODY_BYTES } from './config.js';
 import { errorBody, methodNotAllowed, sendError } from './http-errors.js';
+import { healthRoutes } from './health.js';
 import { jsonBody } from './json-body.js';
 import { requestLog } from './request-log.js';
 
@@ -21,10 +22,12 @@ const MAX_JSON_DEPTH = 64;
  * @param {() => string | undefined} options.projectId the project, once known (for trace fields)
  * @param {{ service?: string, revision?: string, configuration?: string }} [options.runtime] K_* values
  * @param {number} [options.maxBodyBytes] larger request bodies are refused with 413 (MAX_BODY_BYTES)
+ * @param {() => boolean} [options.isDraining] true once the drain has begun (/health/ready then answers 503)
  */
-export function createApp({ log, projectId, runtime = {}, maxBodyBytes = DEFAULT_MAX_BODY_BYTES }) {
+export function createApp({ log, projectId, runtime = {}, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, isDraining = () => false }) {
   const app = express();
   app.disable('x-powered-by');
+  app.use(healthRoutes({ isDraining })); // before the request log: probes are not logged
   app.use(requestLog({ log, projectId }));
 
   app.get('/', (req, res) => {

@@ -36,7 +36,9 @@ if (!projectId && config.service) {
   );
 }
 
-const app = createApp({ log, projectId: () => projectId, runtime: config, maxBodyBytes: config.maxBodyBytes });
+// Set when SIGTERM starts the drain: the startup probe's /health/ready then answers 503.
+let draining = false;
+const app = createApp({ log, projectId: () => projectId, runtime: config, maxBodyBytes: config.maxBodyBytes, isDraining: () => draining });
 const http = createHttpServer(app, { log });
 
 // 0.0.0.0: Cloud Run (and `docker run -p`) reach the container from outside its loopback.
@@ -54,4 +56,10 @@ try {
   process.exit(1);
 }
 
-exitOnSignal(() => http.drain(), { log, inFlight: () => http.inFlight });
+exitOnSignal(
+  () => {
+    draining = true;
+    return http.drain();
+  },
+  { log, inFlight: () => http.inFlight },
+);

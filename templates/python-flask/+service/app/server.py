@@ -41,7 +41,7 @@ from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
-from app import logs
+from app import health, logs
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ class CloudRunWorker(ThreadWorker):
             self.method_queue.defer(self._begin_drain)
 
     def _begin_drain(self) -> None:
+        health.draining.set()  # /health/ready answers 503 from now on
         # 1. Take every connection already waiting in the kernel's backlog (closing the socket
         # would reset them), then close this worker's copy of the listening socket. The master
         # has closed its own; once every worker has, the kernel refuses new connections.

@@ -1,7 +1,7 @@
 """The web application: its routes and the request log. Add your own routes here.
 
-Cloud Run reserves paths that end in "z" (such as /healthz), so do not use one for a health
-check; Cloud Run's own startup probe only needs the port to be open.
+Cloud Run reserves paths that end in "z" (such as /healthz); the probes' health endpoints are
+in app/health.py.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from app import logs
+from app import health, logs
 from app.config import Settings
 from app.trace import trace_from_headers
 
@@ -51,13 +52,17 @@ def _no_constants(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, is_draining: Callable[[], bool] | None = None
+) -> Flask:
     """Build the Flask application (an application factory: the tests build their own, with
-    their own settings). gunicorn serves the one main.py builds."""
+    their own settings). gunicorn serves the one main.py builds. `is_draining` tells
+    /health/ready that the drain has begun (default: the flag gunicorn's worker sets)."""
     settings = Settings.from_env() if settings is None else settings
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     log_requests(app, settings.project_id)
+    app.register_blueprint(health.blueprint(is_draining or health.draining.is_set))
 
     @app.get("/")
     def hello() -> dict[str, object]:
@@ -133,6 +138,8 @@ def log_requests(app: Flask, project_id: str | None) -> None:
         level = (
             logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
         )
+        if request.path in (health.READY_PATH, health.LIVE_PATH) and status < 500:
+            level = logging.DEBUG  # a line per probe would drown the request log
         started = g.get("request_started", time.perf_counter())
         log.log(
             level,

@@ -11,6 +11,7 @@
 # exits with status 1.
 
 require "puma/plugin"
+require_relative "../../health_check"
 require_relative "../../shutdown_guard"
 require_relative "../../structured_logger"
 
@@ -21,7 +22,12 @@ Puma::Plugin.create do
     # force_shutdown_after (config/puma.rb): -1 means "wait forever".
     force_after = launcher.options[:force_shutdown_after]
     force_after = nil unless force_after.is_a?(Numeric) && force_after >= 0
-    guard = ShutdownGuard.new(stop: -> { launcher.stop }, log: log, force_after: force_after)
+    # The drain: /health/ready answers 503 from now on, and Puma stops accepting.
+    stop = lambda do
+      HealthCheck.start_draining!
+      launcher.stop
+    end
+    guard = ShutdownGuard.new(stop: stop, log: log, force_after: force_after)
     launcher.events.on_booted do
       guard.install
       # Cloud Run sets K_SERVICE, K_REVISION and K_CONFIGURATION on every instance.
