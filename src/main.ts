@@ -13,6 +13,7 @@ import { askForMissing, CancelledError, confirmOverwrite } from './cli/prompts.j
 import { inspectTarget, targetProblem } from './fs/target.js';
 import { writePlan } from './fs/write.js';
 import { matchTemplates, resolveOptions, UsageError, type Answers, type RawArgs } from './options.js';
+import { detectPackageManager, PACKAGE_MANAGER_LANGUAGE } from './package-manager.js';
 import { planFiles, renderNextSteps, TemplateError } from './render/plan.js';
 import { createdText, dryRunText, resultJson, templateListJson, templateListText, type Result } from './report.js';
 import { ManifestError } from './templates/manifest.js';
@@ -52,7 +53,12 @@ export async function main(io: MainIO): Promise<number> {
       p.intro('create-cloudrun-app', promptIO);
       answers = await askForMissing(args, matchTemplates(args, templates), promptIO);
     }
-    const options = resolveOptions(args, answers, templates, io.cwd);
+    const detected = detectPackageManager(io.env.npm_config_user_agent);
+    const options = resolveOptions(args, answers, templates, io.cwd, detected.packageManager);
+    if (detected.note && args.packageManager === undefined && options.template.manifest.language === PACKAGE_MANAGER_LANGUAGE) {
+      if (interactive) p.log.info(detected.note, promptIO);
+      else io.stderr.write(`create-cloudrun-app: note: ${detected.note}\n`);
+    }
     const files = await planFiles(options);
     const state = await inspectTarget(options.targetDir);
     const problem = targetProblem(state, options.overwrite, options.displayDir);

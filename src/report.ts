@@ -1,5 +1,6 @@
 /** Words for the user: the result as text or as one JSON object, and the template list. */
 import type { Options } from './options.js';
+import { PACKAGE_MANAGER_LANGUAGE } from './package-manager.js';
 import type { PlannedFile } from './render/plan.js';
 import type { Template } from './templates/registry.js';
 
@@ -17,6 +18,7 @@ export function resultJson({ options, files, nextSteps }: Result): string {
     name: options.name,
     region: options.region,
     project: options.project || null,
+    packageManager: options.template.manifest.language === PACKAGE_MANAGER_LANGUAGE ? options.packageManager : null,
     vars: options.vars,
     dryRun: options.dryRun,
     files: files.map((file) => ({ path: file.path, mode: file.mode.toString(8).padStart(4, '0'), bytes: file.contents.length })),

@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import type { PackageManager } from '../package-manager.js';
 import type { VariableValue, WorkloadType } from '../templates/manifest.js';
 
 export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
@@ -18,6 +19,10 @@ export interface RenderContext {
   readonly isJob: boolean;
   readonly region: string;
   readonly project: string;
+  /** `npm` or `pnpm`: the Node.js package manager (templates of other languages ignore it). */
+  readonly packageManager: PackageManager;
+  /** `packageManager === 'pnpm'`, for `{{#if usesPnpm}}` (Handlebars has no comparison built in). */
+  readonly usesPnpm: boolean;
   readonly template: { readonly id: string; readonly name: string; readonly language: string; readonly framework: string };
   readonly vars: Readonly<Record<string, VariableValue>>;
 }

@@ -5,6 +5,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Options } from '../options.js';
+import { DEFAULT_PACKAGE_MANAGER } from '../package-manager.js';
 import { MANIFEST_FILE, SHARED_PARTIALS_DIR } from '../templates/registry.js';
 import { createRenderer, type RenderContext } from './engine.js';
 import { isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
@@ -20,7 +21,8 @@ export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
-export type PlanInput = Pick<Options, 'template' | 'type' | 'name' | 'region' | 'project' | 'vars'>;
+export type PlanInput = Pick<Options, 'template' | 'type' | 'name' | 'region' | 'project' | 'vars'> &
+  Partial<Pick<Options, 'packageManager'>>;
 
 export function renderContext(options: PlanInput): RenderContext {
   const { manifest } = options.template;
@@ -31,6 +33,8 @@ export function renderContext(options: PlanInput): RenderContext {
     isJob: options.type === 'job',
     region: options.region,
     project: options.project,
+    packageManager: options.packageManager ?? DEFAULT_PACKAGE_MANAGER,
+    usesPnpm: options.packageManager === 'pnpm',
     template: { id: manifest.id, name: manifest.name, language: manifest.language, framework: manifest.framework },
     vars: options.vars,
   };
@@ -61,6 +65,9 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
     const contents = templateFile.endsWith(TEMPLATE_SUFFIX)
       ? Buffer.from(render(raw.toString('utf8'), context, `${manifest.id}/${templateFile}`), 'utf8')
       : raw; // copied byte for byte, so binary files survive
+    // A template file that renders to nothing is not written: `{{#if usesPnpm}}...{{/if}}` around
+    // a whole file (a lockfile) makes it conditional.
+    if (templateFile.endsWith(TEMPLATE_SUFFIX) && contents.toString('utf8').trim() === '') continue;
     plan.push({ path: output, contents, mode: executables.has(output) ? 0o755 : 0o644 });
     executables.delete(output);
   }

@@ -203,7 +203,7 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
       id: 'text-plain',
       type: 'service',
       breaks: 'GET / answers 200 with text/plain instead of JSON',
-      edits: [{ file: 'src/app.js', find: "app.get('/', (req, res) => {\n    res.json({", replace: "app.get('/', (req, res) => {\n    res.type('text/plain');\n    res.send({" }],
+      edits: [{ file: 'src/app.js', find: "app.get('/', (_req, res) => {\n    res.json({", replace: "app.get('/', (_req, res) => {\n    res.type('text/plain');\n    res.send({" }],
       mustFail: ['runtime:get'],
       mustPass: ['runtime:port'],
     },

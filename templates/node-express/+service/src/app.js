@@ -23,7 +23,7 @@ export function createApp({ log, projectId, runtime = {} }) {
   app.disable('x-powered-by');
   app.use(requestLog({ log, projectId }));
 
-  app.get('/', (req, res) => {
+  app.get('/', (_req, res) => {
     res.json({
       message: 'Hello from Cloud Run!',
       // Undefined values are left out of the JSON, so a local run shows only the message.
@@ -47,7 +47,7 @@ export function createApp({ log, projectId, runtime = {} }) {
     res.json({ received: true, kind: event.kind, id: event.id });
   });
 
-  app.use((req, res) => {
+  app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
 

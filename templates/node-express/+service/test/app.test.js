@@ -36,7 +36,10 @@ test('GET / answers 200 with JSON that names the service and revision', async ()
 });
 
 test('POST / reads a Pub/Sub push, logs it with its trace and answers 200', async () => {
-  const push = { message: { messageId: '1234', data: Buffer.from('hi').toString('base64') }, subscription: 'projects/p/subscriptions/s' };
+  const push = {
+    message: { messageId: '1234', data: Buffer.from('hi').toString('base64') },
+    subscription: 'projects/p/subscriptions/s',
+  };
   const response = await fetch(`${base}/`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-cloud-trace-context': `${TRACE_ID}/1;o=1` },
