@@ -264,6 +264,22 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
       mustPass: ['static:rules'],
     },
     {
+      id: 'lint-error',
+      type: 'service',
+      breaks: 'a `debugger` statement: Biome (`npm run lint`, part of `npm run check`) fails the test stage; the code still runs',
+      edits: [{ file: 'src/server.js', find: "const host = '0.0.0.0';", replace: "const host = '0.0.0.0';\ndebugger;" }],
+      mustFail: ['image:test-target'],
+      mustPass: ['image:build'],
+    },
+    {
+      id: 'format-error',
+      type: 'service',
+      breaks: 'a string in double quotes: Biome\'s format check fails the test stage',
+      edits: [{ file: 'src/server.js', find: "const host = '0.0.0.0';", replace: 'const host = "0.0.0.0";' }],
+      mustFail: ['image:test-target'],
+      mustPass: ['image:build'],
+    },
+    {
       id: 'ignores-task-index',
       type: 'job',
       breaks: 'always runs task 0',
