@@ -22,7 +22,7 @@ const DEV_LOOPS: Readonly<Record<string, DevLoopFacts>> = {
     file: 'app/web.py',
   },
   'ruby-sinatra': { command: ['bin/dev'], withoutReload: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'], file: 'app.rb' },
-  'go-net-http': { command: ['bin/dev'], withoutReload: ['go', 'run', '.'], file: 'internal/server/handler.go' },
+  'go-net-http': { command: ['scripts/dev'], withoutReload: ['go', 'run', '.'], file: 'internal/server/handler.go' },
 };
 
 // Go compiles its standard library on the first build in a fresh container: minutes on a busy 2-core machine.
