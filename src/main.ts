@@ -55,10 +55,8 @@ export async function main(io: MainIO): Promise<number> {
     }
     const detected = detectPackageManager(io.env.npm_config_user_agent);
     const options = resolveOptions(args, answers, templates, io.cwd, detected.packageManager);
-    if (detected.note && args.packageManager === undefined && options.template.manifest.language === PACKAGE_MANAGER_LANGUAGE) {
-      if (interactive) p.log.info(detected.note, promptIO);
-      else io.stderr.write(`create-cloudrun-app: note: ${detected.note}\n`);
-    }
+    // Said once the project is written, so that bad input still gets exactly one line on stderr.
+    const note = args.packageManager === undefined && options.template.manifest.language === PACKAGE_MANAGER_LANGUAGE ? detected.note : undefined;
     const files = await planFiles(options);
     const state = await inspectTarget(options.targetDir);
     const problem = targetProblem(state, options.overwrite, options.displayDir);
@@ -73,6 +71,10 @@ export async function main(io: MainIO): Promise<number> {
       spinner?.start(`Writing ${files.length} files`);
       await writePlan(files, options.targetDir);
       spinner?.stop(`Wrote ${files.length} files to ${options.displayDir}`);
+    }
+    if (note) {
+      if (interactive) p.log.info(note, promptIO);
+      else io.stderr.write(`create-cloudrun-app: note: ${note}\n`);
     }
     if (options.json) io.stdout.write(`${resultJson(result)}\n`);
     else if (options.dryRun) io.stdout.write(dryRunText(result));

@@ -3,6 +3,8 @@
  * that ran `npm create` / `pnpm create` (npm_config_user_agent), with the built bin and the
  * built-in node-express template. Other languages refuse the flag.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin, snapshotTree, tempDir } from '../support/generator.js';
 
@@ -47,6 +49,17 @@ describe('--package-manager and npm_config_user_agent', () => {
     expect(summary!.packageManager).toBe('npm');
     expect(stderr).toMatch(/^create-cloudrun-app: note: yarn is not supported .* uses npm .*\n$/);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+  it('run by yarn into a non-empty folder: only the error line, nothing changed', async () => {
+    const cwd = await tempDir('ccra-pm-');
+    await mkdir(path.join(cwd, 'app'));
+    await writeFile(path.join(cwd, 'app', 'keep.txt'), 'mine\n');
+    const before = await snapshotTree(cwd);
+    const { code, stderr } = await runBin(['app', '--yes', '--framework', 'express'], { cwd, env: { npm_config_user_agent: 'yarn/1.22.22 npm/? node/v22.12.0 linux x64' } });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^create-cloudrun-app: error: .*not empty/);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(await snapshotTree(cwd)).toEqual(before);
   });
   it('another language under pnpm: no note, no package manager in the result', async () => {
     const { code, summary, stderr } = await generate(['--framework', 'flask'], 'pnpm/12.23.0 npm/? node/v24.11.0 linux x64');
