@@ -58,7 +58,10 @@ export async function runDevLoop(
   const port = await freePort();
   const name = `ccra-devloop-${process.pid}-${port}`;
   const started = await docker(['run', '-d', '--name', name, '--network', 'host', '--label', 'org.create-cloudrun-app.verify=true', '-e', `PORT=${port}`, image, ...command]);
-  if (started.code !== 0) throw new Error(`docker run ${image} ${command.join(' ')}: ${started.stderr.trim()}`);
+  if (started.code !== 0) {
+    await docker(['rm', '-f', name]); // a command that cannot start leaves a created container behind
+    throw new Error(`docker run ${image} ${command.join(' ')}: ${started.stderr.trim()}`);
+  }
   try {
     const t0 = Date.now();
     let first: string | null = null;
