@@ -15,6 +15,7 @@ import { inspectTarget, targetProblem } from './fs/target.js';
 import { readGcloudDefaults } from './gcloud-config.js';
 import { matchTemplates, resolveOptions, UsageError, type Answers, type RawArgs } from './options.js';
 import { StdoutError, writeOut } from './output.js';
+import { detectPackageManager, PACKAGE_MANAGER_LANGUAGE } from './package-manager.js';
 import { choosePostSteps, planPostSteps, postStepLines, postStepOffer, runPostSteps } from './post/steps.js';
 import { planFiles, renderNextSteps } from './render/plan.js';
 import { createdText, dryRunText, errorJson, resultJson, templateListJson, templateListText, type Result } from './report.js';
@@ -67,7 +68,10 @@ export async function main(io: MainIO): Promise<number> {
       ui.clack.intro('create-cloudrun-app', promptIO);
       answers = await ui.askForMissing(args, matchTemplates(args, templates), promptIO, readGcloudDefaults(io.env));
     }
-    const options = resolveOptions(args, answers, templates, io.cwd);
+    const detected = detectPackageManager(io.env.npm_config_user_agent);
+    const options = resolveOptions(args, answers, templates, io.cwd, detected.packageManager);
+    // Said once the project is written, so that bad input still gets exactly one line on stderr.
+    const note = args.packageManager === undefined && options.template.manifest.language === PACKAGE_MANAGER_LANGUAGE ? detected.note : undefined;
     const refusal = overwriteRefusal(options.targetDir, guardContext(io.cwd, io.env)); // also stops the interactive question
     if (refusal && options.overwrite) throw new UsageError(refusal);
     const files = await planFiles(options);
@@ -93,6 +97,10 @@ export async function main(io: MainIO): Promise<number> {
     });
     // Steps that only add to the finished project: installing dependencies, then git init.
     const p = ui?.clack;
+    if (note) {
+      if (p) p.log.info(note, promptIO);
+      else io.stderr.write(`create-cloudrun-app: note: ${note}\n`);
+    }
     const post = await runPostSteps(options, postPlan, choice, {
       env: io.env,
       ...(p ? { progress: (message) => startSpinner(p, message, io.stdout) } : { log: io.stderr }),

@@ -11,6 +11,13 @@ import {
   type WorkloadType,
 } from './templates/manifest.js';
 import type { Template } from './templates/registry.js';
+import {
+  DEFAULT_PACKAGE_MANAGER,
+  isPackageManager,
+  PACKAGE_MANAGER_LANGUAGE,
+  PACKAGE_MANAGERS,
+  type PackageManager,
+} from './package-manager.js';
 
 /** A problem with what the user asked for; main() prints it as one line and exits non-zero. */
 export class UsageError extends Error {
@@ -27,6 +34,7 @@ export interface RawArgs {
   readonly name?: string;
   readonly region?: string;
   readonly project?: string;
+  readonly packageManager?: string;
   readonly vars: readonly string[];
   /** --git / --no-git; undefined when neither was given. */
   readonly git?: boolean;
@@ -60,6 +68,8 @@ export interface Options {
   readonly region: string;
   /** Empty when not given: the deploy script then asks gcloud's configuration. */
   readonly project: string;
+  /** The Node.js package manager the project is written for (npm for other languages, unused). */
+  readonly packageManager: PackageManager;
   readonly vars: Readonly<Record<string, VariableValue>>;
   /** Write the GitHub Actions workflow and dependabot.yml (`.github/`); false with --no-ci. */
   readonly ci: boolean;
@@ -196,11 +206,30 @@ export function parseVars(pairs: readonly string[], template: Template): Record<
   return values;
 }
 
+/**
+ * `--package-manager` for a Node.js template, else `detected` (the one running the generator).
+ * The flag on a template of another language is an error rather than silently ignored.
+ */
+export function resolvePackageManager(
+  flag: string | undefined,
+  template: Template,
+  detected: PackageManager = DEFAULT_PACKAGE_MANAGER,
+): PackageManager {
+  const isNode = template.manifest.language === PACKAGE_MANAGER_LANGUAGE;
+  if (flag === undefined) return isNode ? detected : DEFAULT_PACKAGE_MANAGER;
+  if (!isPackageManager(flag)) fail(`unknown --package-manager "${flag}" (choose from: ${PACKAGE_MANAGERS.join(', ')})`);
+  if (!isNode) {
+    fail(`--package-manager applies to Node.js templates only; template "${template.manifest.id}" is ${template.manifest.language}`);
+  }
+  return flag;
+}
+
 export function resolveOptions(
   args: RawArgs,
   answers: Answers,
   templates: readonly Template[],
   cwd: string,
+  detectedPackageManager?: PackageManager,
 ): Options {
   const matches = matchTemplates(args, templates);
   const template = answers.templateId
@@ -231,6 +260,8 @@ export function resolveOptions(
     fail(`invalid --project "${project}" (a project id has 6-30 lower-case letters, digits or hyphens, a letter first; a domain-scoped one looks like example.com:my-project)`);
   }
 
+  const packageManager = resolvePackageManager(args.packageManager, template, detectedPackageManager);
+
   const defaults = Object.fromEntries(Object.entries(template.manifest.variables).map(([k, v]) => [k, v.default]));
   const vars = Object.freeze({ ...defaults, ...answers.vars, ...parseVars(args.vars, template) });
 
@@ -240,6 +271,7 @@ export function resolveOptions(
     name,
     region,
     project,
+    packageManager,
     vars,
     ci: args.ci !== false,
     targetDir,

@@ -1,5 +1,6 @@
 /** Words for the user: the result as text or as one JSON object, and the template list. */
 import type { Options } from './options.js';
+import { PACKAGE_MANAGER_LANGUAGE } from './package-manager.js';
 import { postStepLines, type PostStepChoice, type PostStepReport } from './post/steps.js';
 import type { PlannedFile } from './render/plan.js';
 import type { Template } from './templates/registry.js';
@@ -22,6 +23,7 @@ export function resultJson({ options, files, nextSteps, post }: Result): string 
     name: options.name,
     region: options.region,
     project: options.project || null,
+    packageManager: options.template.manifest.language === PACKAGE_MANAGER_LANGUAGE ? options.packageManager : null,
     vars: options.vars,
     ci: options.ci,
     dryRun: options.dryRun,

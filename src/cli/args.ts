@@ -19,6 +19,7 @@ export function parseArgs(argv: readonly string[], version: string, writeOut: (t
     .option('-n, --name <name>', 'Cloud Run service or job name (default: from the directory name)')
     .option('--region <region>', 'Cloud Run region (default: us-central1)')
     .option('--project <id>', 'Google Cloud project (default: the deploy script asks gcloud config)')
+    .option('--package-manager <name>', 'Node.js templates: npm | pnpm (default: the one running this, else npm)')
     .option('--var <key=value>', "set a template variable (repeatable; see the template's template.json)", collect)
     .option('-y, --yes', 'never prompt; every unset option takes its default')
     .option('--git', 'git init and a first commit (default: yes; skipped inside a git repository)')
@@ -67,6 +68,7 @@ Examples:
       name: opts.name,
       region: opts.region,
       project: opts.project,
+      packageManager: opts.packageManager,
       vars: opts.var ?? [],
       git: opts.git as boolean | undefined,
       install: opts.install as boolean | undefined,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars/runtime';
 import { PACKAGE_ROOT } from '../package-root.js';
+import type { PackageManager } from '../package-manager.js';
 import type { VariableValue, WorkloadType } from '../templates/manifest.js';
 import { readTextFile, templateEntry, TemplateFileError } from '../templates/read.js';
 
@@ -65,6 +66,10 @@ export interface RenderContext {
   readonly isJob: boolean;
   readonly region: string;
   readonly project: string;
+  /** `npm` or `pnpm`: the Node.js package manager (templates of other languages ignore it). */
+  readonly packageManager: PackageManager;
+  /** `packageManager === 'pnpm'`, for `{{#if usesPnpm}}` (Handlebars has no comparison built in). */
+  readonly usesPnpm: boolean;
   readonly template: { readonly id: string; readonly name: string; readonly language: string; readonly framework: string };
   readonly vars: Readonly<Record<string, VariableValue>>;
   /** The project gets `.github/` (CI/CD workflow, dependabot.yml); false with --no-ci. */

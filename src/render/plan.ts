@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Options } from '../options.js';
 import { IGNORED_NAMES, readRegularFile, templateEntry, utf8Text } from '../templates/read.js';
+import { DEFAULT_PACKAGE_MANAGER } from '../package-manager.js';
 import { MANIFEST_FILE, SHARED_PARTIALS_DIR } from '../templates/registry.js';
 import { shellWord } from '../report.js';
 import { createRenderer, type RenderContext } from './engine.js';
@@ -22,7 +23,8 @@ export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
-export type PlanInput = Pick<Options, 'template' | 'type' | 'name' | 'region' | 'project' | 'vars'> & Partial<Pick<Options, 'ci'>>;
+export type PlanInput = Pick<Options, 'template' | 'type' | 'name' | 'region' | 'project' | 'vars'> &
+  Partial<Pick<Options, 'ci' | 'packageManager'>>;
 
 /**
  * Output folders an option can leave out, as data: the plan skips every file under a folder whose
@@ -41,6 +43,8 @@ export function renderContext(options: PlanInput): RenderContext {
     isJob: options.type === 'job',
     region: options.region,
     project: options.project,
+    packageManager: options.packageManager ?? DEFAULT_PACKAGE_MANAGER,
+    usesPnpm: options.packageManager === 'pnpm',
     template: { id: manifest.id, name: manifest.name, language: manifest.language, framework: manifest.framework },
     vars: options.vars,
     ci: options.ci !== false,
@@ -77,6 +81,9 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
     const contents = templateFile.endsWith(TEMPLATE_SUFFIX)
       ? Buffer.from(await render(utf8Text(raw, path.join(dir, templateFile)), context, `${manifest.id}/${templateFile}`), 'utf8')
       : raw; // copied byte for byte, so binary files survive
+    // A template file that renders to nothing is not written: `{{#if usesPnpm}}...{{/if}}` around
+    // a whole file (a lockfile) makes it conditional.
+    if (templateFile.endsWith(TEMPLATE_SUFFIX) && contents.toString('utf8').trim() === '') continue;
     plan.push({ path: output, contents, mode: executables.has(output) ? 0o755 : 0o644 });
     executables.delete(output);
   }

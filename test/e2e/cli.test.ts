@@ -21,7 +21,7 @@ describe('help, version, template list', () => {
     const { code, stdout } = await runBin(['--help'], { cwd });
     expect(code).toBe(0);
     for (const flag of ['-t, --template <id|path>', '-l, --language <id>', '-f, --framework <id>', '--type <type>', '-n, --name <name>',
-      '--region <region>', '--project <id>', '--git', '--no-git', '--install', '--no-install', '-y, --yes', '--overwrite', '--no-ci', '--dry-run', '--json', '--list-templates', '-h, --help', '-V, --version']) {
+      '--region <region>', '--project <id>', '--package-manager <name>', '--git', '--no-git', '--install', '--no-install', '-y, --yes', '--overwrite', '--no-ci', '--dry-run', '--json', '--list-templates', '-h, --help', '-V, --version']) {
       expect(stdout).toContain(flag);
     }
   });

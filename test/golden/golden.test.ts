@@ -6,13 +6,26 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PACKAGE_MANAGER, PACKAGE_MANAGER_LANGUAGE, PACKAGE_MANAGERS } from '../../src/package-manager.js';
 import { planFiles, type PlannedFile } from '../../src/render/plan.js';
 import { listTemplates } from '../../src/templates/registry.js';
 
 const GOLDEN_DIR = path.dirname(new URL(import.meta.url).pathname);
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const templates = await listTemplates();
-const variants = templates.flatMap((template) => template.manifest.types.map((type) => ({ template, type })));
+// Node.js templates are also rendered for pnpm (`.pnpm` in the key); npm is their default.
+const packageManagers = (template: (typeof templates)[number]) =>
+  template.manifest.language === PACKAGE_MANAGER_LANGUAGE ? PACKAGE_MANAGERS : [DEFAULT_PACKAGE_MANAGER];
+const variants = templates.flatMap((template) =>
+  template.manifest.types.flatMap((type) =>
+    packageManagers(template).map((packageManager) => ({
+      template,
+      type,
+      packageManager,
+      key: `${template.manifest.id}.${type}${packageManager === DEFAULT_PACKAGE_MANAGER ? '' : `.${packageManager}`}`,
+    })),
+  ),
+);
 
 function serialise(files: readonly PlannedFile[]): string {
   return files
@@ -27,11 +40,11 @@ function serialise(files: readonly PlannedFile[]): string {
 describe('golden files', () => {
   it('there is a variant for every built-in template and type', () => {
     expect(templates.length).toBeGreaterThan(0);
-    expect(variants.length).toBe(templates.reduce((sum, t) => sum + t.manifest.types.length, 0));
+    expect(variants.length).toBe(templates.reduce((sum, t) => sum + t.manifest.types.length * packageManagers(t).length, 0));
   });
 
-  it.each(variants.map((v) => [`${v.template.manifest.id}.${v.type}`, v] as const))('%s matches its golden file', async (key, { template, type }) => {
-    const files = await planFiles({ template, type, name: `golden-${type}`, region: 'us-central1', project: '', vars: defaults(template) });
+  it.each(variants.map((v) => [v.key, v] as const))('%s matches its golden file', async (key, { template, type, packageManager }) => {
+    const files = await planFiles({ template, type, name: `golden-${type}`, region: 'us-central1', project: '', packageManager, vars: defaults(template) });
     const actual = serialise(files);
     const file = path.join(GOLDEN_DIR, `${key}.golden`);
     if (UPDATE) await writeFile(file, actual);
@@ -40,7 +53,7 @@ describe('golden files', () => {
   });
 
   it('no golden file is left from a variant that no longer exists', async () => {
-    const wanted = new Set(variants.map((v) => `${v.template.manifest.id}.${v.type}.golden`));
+    const wanted = new Set(variants.map((v) => `${v.key}.golden`));
     const stale = (await readdir(GOLDEN_DIR)).filter((f) => f.endsWith('.golden') && !wanted.has(f));
     if (UPDATE) await Promise.all(stale.map((f) => rm(path.join(GOLDEN_DIR, f))));
     else expect(stale).toEqual([]);

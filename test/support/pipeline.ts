@@ -58,7 +58,7 @@ export interface VariantRun {
 }
 
 const imageTag = (variant: Variant, runId: string, suffix = ''): string =>
-  `ccra-verify/${variant.template.id}-${variant.type}${suffix}:${runId}`.toLowerCase();
+  `ccra-verify/${variant.key.replace(/[/+]/g, '-')}${suffix}:${runId}`.toLowerCase();
 
 /** Runs all checks of a variant, recording into `board`; never rejects. */
 export async function verifyVariant(variant: Variant, board: CheckBoard, limits: Limits, runId: string, out: VariantRun): Promise<void> {

@@ -30,9 +30,17 @@ export interface TemplateInfo {
 export interface Variant {
   readonly template: TemplateInfo;
   readonly type: WorkloadType;
-  /** `node-express/service` */
+  /** `node-express/service`, `node-express/service+pnpm` */
   readonly key: string;
+  /** More generator flags for this variant (`--package-manager pnpm`). */
+  readonly args?: readonly string[];
 }
+
+/**
+ * Variants beyond template × type, per language: the Node.js templates are verified with npm
+ * (their default) and with pnpm. `VERIFY_PACKAGE_MANAGER=npm|pnpm` keeps only one of them.
+ */
+const PACKAGE_MANAGER_VARIANTS: Readonly<Record<string, readonly string[]>> = { node: ['npm', 'pnpm'] };
 
 const BUILTIN_DIR = path.join(REPO_ROOT, 'templates');
 
@@ -60,8 +68,23 @@ export function templatesToVerify(): TemplateInfo[] {
 export function variantsOf(templates: readonly TemplateInfo[]): Variant[] {
   const onlyType = process.env.VERIFY_TYPE;
   if (onlyType && onlyType !== 'service' && onlyType !== 'job') throw new Error(`VERIFY_TYPE=${onlyType}: expected service or job`);
+  const onlyPackageManager = process.env.VERIFY_PACKAGE_MANAGER;
   return templates.flatMap((template) =>
-    template.types.filter((type) => !onlyType || type === onlyType).map((type) => ({ template, type, key: `${template.id}/${type}` })),
+    template.types
+      .filter((type) => !onlyType || type === onlyType)
+      .flatMap((type): Variant[] => {
+        const managers = PACKAGE_MANAGER_VARIANTS[template.language];
+        if (!managers) return [{ template, type, key: `${template.id}/${type}` }];
+        return managers
+          .filter((pm) => !onlyPackageManager || pm === onlyPackageManager)
+          .map((pm, index) => ({
+            template,
+            type,
+            // The first (default) manager keeps the plain key, so mutants and reports read as before.
+            key: index === 0 && pm === managers[0] ? `${template.id}/${type}` : `${template.id}/${type}+${pm}`,
+            args: ['--package-manager', pm],
+          }));
+      }),
   );
 }
 
@@ -83,10 +106,9 @@ export async function generateProject(variant: Variant, options: { prefix?: stri
   const parent = await mkdtemp(path.join(os.tmpdir(), options.prefix ?? 'ccra-verify-'));
   const dir = path.join(parent, 'project');
   const name = options.name ?? projectName(variant);
-  const result = await run(process.execPath, [BIN, dir, '--template', variant.template.templateArg, '--type', variant.type, '--name', name, '--yes', '--json'], {
-    timeoutMs: 60_000,
-    env: { ...process.env, CI: 'true' },
-  });
+  const args = [BIN, dir, '--template', variant.template.templateArg, '--type', variant.type, '--name', name, ...(variant.args ?? []), '--yes', '--json'];
+  // No npm_config_user_agent: `pnpm test` must not turn the npm variant into a pnpm one.
+  const result = await run(process.execPath, args, { timeoutMs: 60_000, env: { ...process.env, CI: 'true', npm_config_user_agent: '' } });
   if (result.code !== 0) throw new Error(`generating ${variant.key} failed (exit ${result.code}): ${result.stderr.trim()}`);
   const summary = JSON.parse(result.stdout) as { files: { path: string }[] };
   return { variant, dir, name, files: summary.files.map((f) => f.path) };

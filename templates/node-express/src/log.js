@@ -81,5 +81,10 @@ function serialize(entry) {
 }
 
 function short(entry, logError) {
-  return JSON.stringify({ severity: entry.severity, message: String(entry.message).slice(0, 1024), time: entry.time, logError });
+  return JSON.stringify({
+    severity: entry.severity,
+    message: String(entry.message).slice(0, 1024),
+    time: entry.time,
+    logError,
+  });
 }

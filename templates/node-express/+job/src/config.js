@@ -19,7 +19,9 @@ export function readConfig(env) {
     failRate: rate(env, 'FAIL_RATE'),
   };
   if (config.taskIndex >= config.taskCount) {
-    throw new Error(`CLOUD_RUN_TASK_INDEX (${config.taskIndex}) must be below CLOUD_RUN_TASK_COUNT (${config.taskCount})`);
+    throw new Error(
+      `CLOUD_RUN_TASK_INDEX (${config.taskIndex}) must be below CLOUD_RUN_TASK_COUNT (${config.taskCount})`,
+    );
   }
   return config;
 }

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const JOB = fileURLToPath(new URL('../src/job.js', import.meta.url));
@@ -19,13 +19,21 @@ function run(env) {
   let stdout = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk) => (stdout += chunk));
-  const entries = () => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)); // every line is JSON
+  const entries = () =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line)); // every line is JSON
   const exited = once(child, 'exit').then(([code]) => ({ code, entries: entries() }));
   return { child, entries, exited };
 }
 
 test('exits 0 and says first which task it is, with index, count and attempt as numbers', async () => {
-  const { code, entries } = await run({ CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '3', CLOUD_RUN_TASK_ATTEMPT: '2' }).exited;
+  const { code, entries } = await run({
+    CLOUD_RUN_TASK_INDEX: '1',
+    CLOUD_RUN_TASK_COUNT: '3',
+    CLOUD_RUN_TASK_ATTEMPT: '2',
+  }).exited;
   assert.equal(code, 0);
   const [first] = entries;
   assert.equal(first.severity, 'INFO');

@@ -12,7 +12,11 @@ test('item i belongs to task i % count', () => {
 test('every item goes to exactly one task, and shares differ by at most one item', () => {
   for (const count of [1, 2, 3, 4, 7, 10, 11]) {
     const shares = Array.from({ length: count }, (_, index) => shard(items, index, count));
-    assert.deepEqual(shares.flat().sort((a, b) => a - b), items, `count ${count}`);
+    assert.deepEqual(
+      shares.flat().sort((a, b) => a - b),
+      items,
+      `count ${count}`,
+    );
     const sizes = shares.map((share) => share.length);
     assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `count ${count}: ${sizes}`);
   }

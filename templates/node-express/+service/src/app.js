@@ -6,8 +6,8 @@
 
 import express from 'express';
 import { DEFAULT_MAX_BODY_BYTES } from './config.js';
-import { errorBody, methodNotAllowed, sendError } from './http-errors.js';
 import { healthRoutes } from './health.js';
+import { errorBody, methodNotAllowed, sendError } from './http-errors.js';
 import { jsonBody } from './json-body.js';
 import { requestLog } from './request-log.js';
 
@@ -24,13 +24,19 @@ const MAX_JSON_DEPTH = 64;
  * @param {number} [options.maxBodyBytes] larger request bodies are refused with 413 (MAX_BODY_BYTES)
  * @param {() => boolean} [options.isDraining] true once the drain has begun (/health/ready then answers 503)
  */
-export function createApp({ log, projectId, runtime = {}, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, isDraining = () => false }) {
+export function createApp({
+  log,
+  projectId,
+  runtime = {},
+  maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  isDraining = () => false,
+}) {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRoutes({ isDraining })); // before the request log: probes are not logged
   app.use(requestLog({ log, projectId }));
 
-  app.get('/', (req, res) => {
+  app.get('/', (_req, res) => {
     res.json({
       message: 'Hello from Cloud Run!',
       // Undefined values are left out of the JSON, so a local run shows only the message.
@@ -67,7 +73,9 @@ export function createApp({ log, projectId, runtime = {}, maxBodyBytes = DEFAULT
     if (status >= 500) logger.error(`${req.method} ${req.path} failed`, { error });
     else logger.warn(`${req.method} ${req.path} refused: ${error.message}`);
     // Messages of client errors are safe to show; server errors are not.
-    res.status(status).json(errorBody(status, status < 500 && error.expose !== false ? error.message : 'internal error'));
+    res
+      .status(status)
+      .json(errorBody(status, status < 500 && error.expose !== false ? error.message : 'internal error'));
   });
 
   return app;

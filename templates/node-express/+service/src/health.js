@@ -15,7 +15,7 @@ export const LIVE_PATH = '/health/live';
 export function healthRoutes({ isDraining }) {
   const router = Router();
   // Not ready while draining: the instance is on its way out and takes no new work.
-  router.get(READY_PATH, (req, res) => {
+  router.get(READY_PATH, (_req, res) => {
     if (isDraining()) {
       res.status(503).json({ error: { code: 503, status: 'UNAVAILABLE', message: 'draining' } });
       return;
@@ -23,12 +23,14 @@ export function healthRoutes({ isDraining }) {
     res.json({ status: 'ok' });
   });
   // Alive as long as the process answers at all, draining or not.
-  router.get(LIVE_PATH, (req, res) => {
+  router.get(LIVE_PATH, (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.all([READY_PATH, LIVE_PATH], (req, res) => {
     res.set('Allow', 'GET, HEAD');
-    res.status(405).json({ error: { code: 405, status: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed here` } });
+    res
+      .status(405)
+      .json({ error: { code: 405, status: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed here` } });
   });
   return router;
 }

@@ -38,7 +38,13 @@ if (!projectId && config.service) {
 
 // Set when SIGTERM starts the drain: the startup probe's /health/ready then answers 503.
 let draining = false;
-const app = createApp({ log, projectId: () => projectId, runtime: config, maxBodyBytes: config.maxBodyBytes, isDraining: () => draining });
+const app = createApp({
+  log,
+  projectId: () => projectId,
+  runtime: config,
+  maxBodyBytes: config.maxBodyBytes,
+  isDraining: () => draining,
+});
 const http = createHttpServer(app, { log });
 
 // 0.0.0.0: Cloud Run (and `docker run -p`) reach the container from outside its loopback.

@@ -15,13 +15,16 @@ export const SHUTDOWN_DEADLINE_MS = 8000;
  * @param {(code: number) => void} [options.exit]
  * @returns {() => void} removes the handlers
  */
-export function exitOnSignal(drain, {
-  log,
-  inFlight = () => 0,
-  deadlineMs = SHUTDOWN_DEADLINE_MS,
-  signals = process,
-  exit = (code) => process.exit(code),
-}) {
+export function exitOnSignal(
+  drain,
+  {
+    log,
+    inFlight = () => 0,
+    deadlineMs = SHUTDOWN_DEADLINE_MS,
+    signals = process,
+    exit = (code) => process.exit(code),
+  },
+) {
   let stopping = false;
 
   const onSignal = (signal) => {

@@ -36,7 +36,10 @@ test('GET / answers 200 with JSON that names the service and revision', async ()
 });
 
 test('POST / reads a Pub/Sub push, logs it with its trace and answers 200', async () => {
-  const push = { message: { messageId: '1234', data: Buffer.from('hi').toString('base64') }, subscription: 'projects/p/subscriptions/s' };
+  const push = {
+    message: { messageId: '1234', data: Buffer.from('hi').toString('base64') },
+    subscription: 'projects/p/subscriptions/s',
+  };
   const response = await fetch(`${base}/`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-cloud-trace-context': `${TRACE_ID}/1;o=1` },
@@ -93,10 +96,15 @@ for (const [what, body] of [
 }
 
 test('POST / refuses a body over the limit with 413 before reading it (Content-Length)', async () => {
-  const small = createHttpServer(createApp({ log: createLogger({ write: () => {} }), projectId: () => undefined, maxBodyBytes: 100 }));
+  const small = createHttpServer(
+    createApp({ log: createLogger({ write: () => {} }), projectId: () => undefined, maxBodyBytes: 100 }),
+  );
   const { port } = await small.listen(0, '127.0.0.1');
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: JSON.stringify({ pad: 'x'.repeat(200) }) });
+    const response = await fetch(`http://127.0.0.1:${port}/`, {
+      method: 'POST',
+      body: JSON.stringify({ pad: 'x'.repeat(200) }),
+    });
     assert.equal(response.status, 413);
     assert.deepEqual((await response.json()).error.status, 'PAYLOAD_TOO_LARGE');
     // Chunked: no Content-Length, so the bytes are counted as they arrive.

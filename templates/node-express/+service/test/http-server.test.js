@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHttpServer } from '../src/http-server.js';
 
 /** A handler that signals when a request arrived and answers only when told to. */
@@ -51,7 +51,7 @@ function connectRefused(port) {
 }
 
 test('listens on the host and port it is given', async () => {
-  const server = createHttpServer((req, res) => res.end('ok'));
+  const server = createHttpServer((_req, res) => res.end('ok'));
   const address = await server.listen(0, '0.0.0.0');
   assert.equal(address.address, '0.0.0.0');
   assert.ok(address.port > 0);
@@ -110,7 +110,7 @@ test('a request still sending its body when the drain starts is read to the end 
 });
 
 test('idle keep-alive connections do not hold the drain up', async () => {
-  const server = createHttpServer((req, res) => res.end('ok'));
+  const server = createHttpServer((_req, res) => res.end('ok'));
   const { port } = await server.listen(0, '127.0.0.1');
   const agent = new http.Agent({ keepAlive: true });
   assert.equal((await request(port, { agent })).status, 200);
@@ -126,7 +126,7 @@ test('idle keep-alive connections do not hold the drain up', async () => {
 test('a keep-alive connection busy with a streamed response is closed once it is done', async () => {
   let release;
   const released = new Promise((resolve) => (release = resolve));
-  const server = createHttpServer(async (req, res) => {
+  const server = createHttpServer(async (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' }); // headers are out before the drain
     res.write('first ');
     await released;
@@ -148,16 +148,18 @@ test('a keep-alive connection busy with a streamed response is closed once it is
 });
 
 test('draining twice, or a server that never listened, is harmless', async () => {
-  const server = createHttpServer((req, res) => res.end());
+  const server = createHttpServer((_req, res) => res.end());
   await server.drain();
   await server.drain();
 });
 
 test('requests the HTTP parser refuses get the JSON error shape', async () => {
-  const server = createHttpServer((req, res) => res.end('ok'));
+  const server = createHttpServer((_req, res) => res.end('ok'));
   const { port } = await server.listen(0, '127.0.0.1');
   const answer = await new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n'));
+    const socket = net.connect(port, '127.0.0.1', () =>
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n'),
+    );
     let text = '';
     socket.on('data', (chunk) => (text += chunk));
     socket.on('close', () => resolve(text));

@@ -3,10 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import net from 'node:net';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const SERVER = fileURLToPath(new URL('../src/server.js', import.meta.url));
@@ -66,11 +66,17 @@ test('honours PORT, listens on 0.0.0.0 and answers GET / with 200', async (t) =>
 
 test('request logs carry the trace from X-Cloud-Trace-Context when the project is known', async (t) => {
   const port = await freePort();
-  const { child, entries, exited } = await start({ PORT: String(port), GOOGLE_CLOUD_PROJECT: 'demo-project', K_SERVICE: 'api' });
+  const { child, entries, exited } = await start({
+    PORT: String(port),
+    GOOGLE_CLOUD_PROJECT: 'demo-project',
+    K_SERVICE: 'api',
+  });
   t.after(() => child.kill('SIGKILL'));
 
   const traceId = '105445aa7843bc8bf206b12000100000';
-  const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'X-Cloud-Trace-Context': `${traceId}/1;o=1` } });
+  const response = await fetch(`http://127.0.0.1:${port}/`, {
+    headers: { 'X-Cloud-Trace-Context': `${traceId}/1;o=1` },
+  });
   assert.equal(response.status, 200);
   assert.equal((await response.json()).service, 'api');
   child.kill('SIGTERM');
@@ -92,7 +98,9 @@ test('a POST whose body is still arriving at SIGTERM is answered 200, then the s
   let answer = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk) => (answer += chunk));
-  socket.write(`POST / HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+  socket.write(
+    `POST / HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+  );
   socket.write(body.slice(0, 10));
   await sleep(100);
 

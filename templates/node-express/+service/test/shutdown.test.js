@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../src/log.js';
 import { exitOnSignal, SHUTDOWN_DEADLINE_MS } from '../src/shutdown.js';
 
@@ -14,7 +14,7 @@ function setup({ drain, deadlineMs }) {
   return { signals, exits, lines, remove };
 }
 
-test('the deadline stays inside Cloud Run\'s 10 s', () => {
+test("the deadline stays inside Cloud Run's 10 s", () => {
   assert.ok(SHUTDOWN_DEADLINE_MS < 10_000);
 });
 

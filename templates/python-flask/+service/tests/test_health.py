@@ -28,4 +28,6 @@ def test_probes_are_not_logged_at_info(json_logs):
     test_client.get("/health/live")
     test_client.get("/")
     lines = json_logs()
-    assert [line["path"] for line in lines if "path" in line and line["severity"] != "DEBUG"] == ["/"]
+    assert [line["path"] for line in lines if "path" in line and line["severity"] != "DEBUG"] == [
+        "/"
+    ]

@@ -280,7 +280,7 @@ def test_keep_alive_load_through_sigterm_breaks_no_request(start):
                     answered[0] += 1
                     if response.will_close:
                         break
-            except Exception as error:  # any failure is what this test looks for
+            except Exception as error:  # noqa: BLE001 (any failure is what this test looks for)
                 errors.append(repr(error))
                 return
             finally:

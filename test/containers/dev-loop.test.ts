@@ -1,0 +1,68 @@
+/**
+ * The development loop every generated README documents, for each built-in template's service:
+ * started in the project's `test` stage image, a source edit must show up in `GET /` without a
+ * manual restart. Its broken variant, the same service started without the reload, must not show
+ * it in twice the time the loop needed (plus a margin), proving the check can fail.
+ *
+ * Skipped without a Docker engine (REQUIRE_DOCKER=1 makes that a failure), like the verification suite.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeImages, engineStatus } from '../support/docker.js';
+import { buildTestStage, type DevLoopFacts, runDevLoop } from '../support/dev-loop.js';
+import { ensureBaseImages } from '../support/docker.js';
+import { readDockerfile } from '../support/checks.js';
+import { generateProject, removeProject, templatesToVerify, variantsOf } from '../support/project.js';
+
+/** Per built-in template: what its README says, as data (a contributed template without an entry is not tested here). */
+const DEV_LOOPS: Readonly<Record<string, DevLoopFacts>> = {
+  'node-express': { command: ['npm', 'run', 'dev'], withoutReload: ['node', 'src/server.js'], file: 'src/app.js' },
+  'python-flask': {
+    command: ['gunicorn', '--config', 'gunicorn.conf.py', '--reload', 'main:app'],
+    withoutReload: ['gunicorn', '--config', 'gunicorn.conf.py', 'main:app'],
+    file: 'app/web.py',
+  },
+  'ruby-sinatra': { command: ['bin/dev'], withoutReload: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'], file: 'app.rb' },
+  'go-net-http': { command: ['scripts/dev'], withoutReload: ['go', 'run', '.'], file: 'internal/server/handler.go' },
+};
+
+// Go compiles its standard library on the first build in a fresh container: minutes on a busy 2-core machine.
+const START_MS = 6 * 60_000;
+const RELOAD_MS = 3 * 60_000;
+
+const engine = await engineStatus();
+const requireDocker = process.env.REQUIRE_DOCKER === '1';
+const variants = variantsOf(templatesToVerify()).filter((v) => v.type === 'service' && DEV_LOOPS[v.template.id] && !v.args?.includes('pnpm'));
+const tags: string[] = [];
+afterAll(async () => removeImages(tags), 120_000);
+
+describe.runIf(engine.ok)('development loop (edit a source file, see the new answer)', () => {
+  for (const variant of variants) {
+    const facts = DEV_LOOPS[variant.template.id]!;
+    it(`${variant.key}: \`${facts.command.join(' ')}\` reloads; \`${facts.withoutReload.join(' ')}\` does not`, async () => {
+      const project = await generateProject(variant, { prefix: 'ccra-devloop-', name: 'verify-devloop' });
+      try {
+        const { model } = await readDockerfile(project);
+        const bases = await ensureBaseImages(model.externalImages);
+        expect(bases.ok, bases.log).toBe(true);
+        const tag = `ccra-verify/devloop-${variant.template.id}:${process.pid}`;
+        tags.push(tag);
+        await buildTestStage(project, tag);
+        const loop = await runDevLoop(tag, project, facts.command, facts.file, { startMs: START_MS, reloadWaitMs: RELOAD_MS });
+        expect(loop.reloaded, `the edit did not show within ${RELOAD_MS / 1000} s:\n${loop.logs}`).toBe(true);
+        process.stdout.write(`dev loop ${variant.key}: first 200 after ${(loop.startMs / 1000).toFixed(1)} s, edit visible after ${(loop.reloadMs / 1000).toFixed(1)} s\n`);
+        const waitMs = 2 * loop.reloadMs + 3000;
+        const broken = await runDevLoop(tag, project, facts.withoutReload, facts.file, { startMs: START_MS, reloadWaitMs: waitMs });
+        expect(broken.reloaded, `without the reload, the edit showed up anyway:\n${broken.logs}`).toBe(false);
+      } finally {
+        await removeProject(project);
+      }
+    }, 30 * 60_000);
+  }
+});
+
+describe.runIf(!engine.ok)('development loop', () => {
+  it.runIf(requireDocker)('a Docker engine answers (REQUIRE_DOCKER=1)', () => {
+    expect.fail(engine.ok ? '' : engine.reason);
+  });
+  if (!requireDocker) it.skip(`skipped: ${engine.ok ? '' : engine.reason}`, () => {});
+});
