@@ -21,18 +21,9 @@ export interface InstallPlan {
   readonly toolPath: string | undefined;
 }
 
-/**
- * The package manager for templates that offer a choice ({{packageManager}} in `install`). The one
- * place that knows the option: a build without it (or without a value) means npm.
- */
-export function packageManagerOf(options: object): string {
-  const chosen = (options as { packageManager?: unknown }).packageManager;
-  return typeof chosen === 'string' && chosen !== '' ? chosen : 'npm';
-}
-
 export async function planInstall(options: Options, env: Env): Promise<InstallPlan> {
   const render = await createRenderer([], options.template.dir);
-  const context = { ...renderContext(options), packageManager: packageManagerOf(options) };
+  const context = renderContext(options); // {{packageManager}} in a template's install commands
   const commands = await Promise.all(
     options.template.manifest.install.map(async (command, index) =>
       (await render(command, context, `${options.template.manifest.id}/template.json install[${index}]`)).split(' ').filter(Boolean),

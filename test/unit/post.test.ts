@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/options.js';
 import { enclosingRepository, FALLBACK_AUTHOR, gitSkipReason, initRepository } from '../../src/post/git.js';
-import { findOnPath, packageManagerOf, planInstall } from '../../src/post/install.js';
+import { findOnPath, planInstall } from '../../src/post/install.js';
 import { choosePostSteps, postStepOffer } from '../../src/post/steps.js';
 import { listTemplates } from '../../src/templates/registry.js';
 import { rawArgs, tempDir } from '../support/generator.js';
@@ -44,9 +44,8 @@ describe('install commands (template.json "install")', () => {
     expect(plan.toolPath).toBeUndefined(); // PATH is empty
   });
   it('uses the package manager option where a template asks for it; none given means npm', async () => {
-    expect(packageManagerOf({})).toBe('npm');
-    expect(packageManagerOf({ packageManager: 'pnpm' })).toBe('pnpm');
-    const plan = await planInstall({ ...options('node-express'), packageManager: 'pnpm' } as never, { PATH: '' });
+    expect((await planInstall(options('node-express'), { PATH: '' })).commands).toEqual([['npm', 'install']]);
+    const plan = await planInstall({ ...options('node-express'), packageManager: 'pnpm' as const }, { PATH: '' });
     expect(plan.commands).toEqual([['pnpm', 'install']]);
   });
 });
