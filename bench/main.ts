@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: what users care about, measured on this machine (issue 4, Benchmark).
+ * `npm run bench`: what users care about, measured on this machine.
  *
  * Per template × type: image size (total and above its base image), container start to first
  * 200, idle SIGTERM to exit, SIGTERM-under-load drain time, build time (no layer cache) and

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one command a template contributor runs before opening a pull request (issue 6):
+// The one command a template contributor runs before opening a pull request:
 //
 //   npm run verify -- ./my-template [--type service|job] [--keep-images]
 //

@@ -5,7 +5,7 @@
 # suite need (runc, debootstrap, shellcheck). Idempotent: when everything is already there and an
 # engine answers, it prints one line and exits 0 in well under a second.
 #
-# How (see shared/TESTING.md): bookworm's docker.io is 20.10, too old for `--call=check`. The sid
+# How: bookworm's docker.io is 20.10, too old for `--call=check`. The sid
 # packages docker.io, docker-cli, docker-buildx, containerd and tini-static are downloaded with
 # `apt-get download` through a private apt state (a separate sources file and lists directory under
 # $DOCKER_SID_STATE, so the system's own `apt-get update` never sees sid) and unpacked with
@@ -104,7 +104,7 @@ install_sid_packages() {
   local mirror aptopts tmp pkg deb
   mirror=$(debian_mirror)
   mkdir -p "$STATE/sources.list.d" "$STATE/lists/partial" "$STATE/cache/archives/partial"
-  # Check-Valid-Until: the mirror's sid Release file may be expired (see TESTING.md).
+  # Check-Valid-Until: the mirror's sid Release file may be expired (seen on this mirror).
   cat >"$STATE/sources.list.d/sid.sources" <<EOF
 # Written by scripts/ci/install-docker.sh: used only through its private apt state, never by the system apt.
 Types: deb

@@ -53,7 +53,7 @@ describe('.dockerignore with Docker semantics', () => {
   it('comments, blank lines and surrounding spaces are handled like ignorefile.ReadAll', () => {
     expect(readDockerignore('# c\n\n  .env  \n ! keep \n/abs/../x\n')).toEqual(['.env', '!keep', 'x']);
   });
-  it('reports what SPEC §3 requires and a file fails to ignore', () => {
+  it('reports what the contract requires and a file fails to ignore', () => {
     const partial = '.git\n.env\n*.pem\n';
     const missing = missingIgnores(partial, 'node').map((m) => m.what);
     expect(missing).toEqual(expect.arrayContaining(['.env.*', '*.key', 'service-account JSON', '.npmrc', '.netrc', 'id_rsa*', 'node_modules']));

@@ -1,5 +1,5 @@
 /**
- * The check command of issue 6 (`npm run verify -- <folder>`, scripts/verify-template.mjs), run
+ * The check command (`npm run verify -- <folder>`, scripts/verify-template.mjs), run
  * the way a contributor runs it: against a copy of a built-in template with a new id and an extra
  * file, outside the repository, which must pass; and against a copy whose server ignores SIGTERM,
  * which must fail. Each run is a real nested run of the container tier (service only, to keep it

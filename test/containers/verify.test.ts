@@ -1,6 +1,6 @@
 /**
  * The container tier: every template × type, from a fresh generation, built and run for real
- * (issue 4 items 1–6; the check command of issue 6 runs this file with VERIFY_TEMPLATE).
+ * (the check command, `npm run verify`, runs this file with VERIFY_TEMPLATE).
  *
  * One describe per variant, one test per check. The work itself runs in test/support/pipeline.ts:
  * variants are started together in beforeAll and throttled there (VERIFY_CONCURRENCY builds at a

@@ -1,5 +1,5 @@
 /**
- * The checks of the container tier (issue 4), each a function that measures one thing and returns
+ * The checks of the container tier, each a function that measures one thing and returns
  * a CheckResult with the figure it measured. The vitest suite (test/containers/verify.test.ts),
  * the mutant tests and the benchmark (bench/) all call these; none of them re-implements a check.
  */
@@ -29,7 +29,7 @@ import { devDependencies, editSource, isTestFile, PLANT_MARKER, PLANTED, plantSe
 import { type CheckId, type CheckResult, fail, pass, seconds } from './report.js';
 import type { TarEntry } from './tar.js';
 
-/** Bounds from the contract (CONTRIBUTING.md) and issue 4. */
+/** Bounds from the contract (CONTRIBUTING.md). */
 export const LIMITS = {
   /** "ready within a few seconds": start of `docker run` to the first 200. */
   readyMs: 5_000,

@@ -1,6 +1,6 @@
 /**
  * Rules on the parsed Dockerfile (dockerfile-ast), covering hadolint's important checks and the
- * Dockerfile part of the template contract (CONTRIBUTING.md, SPEC §3). Nothing here looks at the
+ * Dockerfile part of the template contract (CONTRIBUTING.md). Nothing here looks at the
  * Dockerfile with regular expressions: instructions, flags, JSON forms, stages and comments come
  * from the parser, and RUN scripts go through the small shell tokenizer in ./shell.ts.
  *

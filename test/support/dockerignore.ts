@@ -102,7 +102,7 @@ export class DockerIgnore {
   }
 }
 
-/** What SPEC §3 says every .dockerignore keeps out, as context paths that must be ignored. */
+/** What every .dockerignore keeps out (CONTRIBUTING.md), as context paths that must be ignored. */
 export const REQUIRED_IGNORED: readonly { readonly what: string; readonly paths: readonly string[] }[] = [
   { what: '.git', paths: ['.git/HEAD', '.git/config'] },
   { what: '.env', paths: ['.env'] },
@@ -116,7 +116,7 @@ export const REQUIRED_IGNORED: readonly { readonly what: string; readonly paths:
 ];
 
 /**
- * Local dependency folders and build outputs per language (SPEC §3: "local dependency folders and
+ * Local dependency folders and build outputs per language (the contract: "local dependency folders and
  * build outputs"), keyed by the manifest's `language`. A language not listed has no extra
  * requirement, which the report says.
  */
@@ -135,7 +135,7 @@ export const REQUIRED_IGNORED_BY_LANGUAGE: Readonly<Record<string, readonly { re
 
 /**
  * Secrets one folder down. Docker's patterns match from the context root (`*.pem` does not match
- * `certs/key.pem`; a pattern that starts with two stars and a slash does), so these are reported as notes, not failures: SPEC §3 names
+ * `certs/key.pem`; a pattern that starts with two stars and a slash does), so these are reported as notes, not failures: the contract names
  * the root-level patterns.
  */
 export const NESTED_SECRETS: readonly string[] = ['config/.env', 'certs/key.pem', 'secrets/service-account.json'];
@@ -145,7 +145,7 @@ export function nestedGaps(dockerignore: string): string[] {
   return NESTED_SECRETS.filter((p) => !matcher.ignores(p));
 }
 
-/** The required paths a .dockerignore fails to ignore (empty when it covers SPEC §3). */
+/** The required paths a .dockerignore fails to ignore (empty when it covers the contract). */
 export function missingIgnores(dockerignore: string, language: string): { what: string; path: string }[] {
   const matcher = new DockerIgnore(dockerignore);
   const required = [...REQUIRED_IGNORED, ...(REQUIRED_IGNORED_BY_LANGUAGE[language] ?? [])];

@@ -55,7 +55,7 @@ const BOTH: Types = ['service', 'job'];
 export const CHECKS: readonly { readonly id: CheckId; readonly title: string; readonly types: Types }[] = [
   { id: 'static:call-check', title: 'docker buildx build --call=check: no warnings', types: BOTH },
   { id: 'static:rules', title: 'Dockerfile rules (hadolint set + contract): no findings', types: BOTH },
-  { id: 'static:dockerignore', title: '.dockerignore keeps out what SPEC §3 lists', types: BOTH },
+  { id: 'static:dockerignore', title: '.dockerignore keeps out secrets and dependency folders', types: BOTH },
   { id: 'static:shellcheck', title: 'deploy.sh executable and shellcheck-clean', types: BOTH },
   { id: 'image:build', title: 'image builds unchanged', types: BOTH },
   { id: 'image:platform', title: 'image is linux/amd64', types: BOTH },
