@@ -18,11 +18,12 @@
  * Needs gcloud (apt package google-cloud-cli; scripts/ci/install-gcloud.sh). Without it the file
  * fails, unless SKIP_GCLOUD_TESTS=1 is set explicitly.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AUTH_STOP, GCLOUD, runGcloud } from './gcloud.js';
 import {
   cleanupRendered,
   defaultVia,
@@ -39,13 +40,10 @@ import {
 /** A copy of argv with one word replaced. */
 const replaceAt = (argv: string[], index: number, word: string): string[] => argv.map((arg, i) => (i === index ? word : arg));
 const SKIP = process.env.SKIP_GCLOUD_TESTS === '1';
-const GCLOUD = spawnSync('bash', ['-c', 'command -v gcloud'], { encoding: 'utf8' }).stdout.trim();
 const INSTALL_HINT =
   'gcloud is not installed: install the google-cloud-cli package (scripts/ci/install-gcloud.sh, or ' +
   'apt-get install google-cloud-cli), or set SKIP_GCLOUD_TESTS=1 to skip the real-gcloud tests explicitly';
-const POOL = 4; // concurrent gcloud processes (each takes ~1-2 s of CPU to start)
 
-const AUTH_STOP = /You do not currently have an active account selected/;
 const ARGUMENT_ERROR =
   /unrecognized arguments|invalid choice|argument --?[\w-]+:|Bad syntax|Invalid value|is not an integer|Failed to parse|Unable to read file|as build config|parsing \S+\.yaml/i;
 /** Commands that need no credentials: they succeed offline. */
@@ -167,42 +165,8 @@ if (!SKIP && GCLOUD) {
   }
 }
 
-// A small pool: at most POOL gcloud processes at once.
-let running = 0;
-const waiting: Array<() => void> = [];
-async function limited<T>(task: () => Promise<T>): Promise<T> {
-  if (running >= POOL) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await task();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
-async function runGcloud(check: Check): Promise<{ code: number | null; output: string }> {
-  const config = await mkdtemp(path.join(tmpdir(), 'gcloud-config-'));
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    LANG: 'C.UTF-8',
-    HOME: config,
-    DOCKER_CONFIG: path.join(config, 'docker'), // configure-docker writes here, not to ~/.docker
-    CLOUDSDK_CONFIG: config,
-    CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1',
-  };
-  try {
-    return await new Promise((resolve) => {
-      execFile(GCLOUD, check.command.slice(1), { cwd: check.cwd, env, timeout: 60_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, output: `${stdout}${stderr}` });
-      });
-    });
-  } finally {
-    await rm(config, { recursive: true, force: true });
-  }
-}
+/** A check's command through the real gcloud, in its project's folder. */
+const run = (check: Check) => runGcloud(check.command, check.cwd);
 
 afterAll(cleanupRendered);
 
@@ -281,9 +245,9 @@ if (SKIP) {
       await writeFile(bad, yaml.replaceAll(field, misspelt));
       try {
         const command = ['gcloud', 'run', `${type}s`, 'replace', path.basename(bad), '--region=us-central1', '--project=demo-project', '--quiet'];
-        const good = await limited(() => runGcloud({ command: replaceAt(command, 4, `${type}.yaml`), cwd: project.dir, from: 'yaml' }));
+        const good = await runGcloud(replaceAt(command, 4, `${type}.yaml`), project.dir);
         expect(good.output).toMatch(AUTH_STOP);
-        const refused = await limited(() => runGcloud({ command, cwd: project.dir, from: 'yaml' }));
+        const refused = await runGcloud(command, project.dir);
         expect(refused.code).not.toBe(0);
         expect(refused.output).toMatch(new RegExp(`Failed to parse value\\(s\\) in protobuf \\[${type === 'service' ? 'Service' : 'Job'}\\]:[\\s\\S]*${misspelt.slice(0, -1)}`));
       } finally {
@@ -296,7 +260,7 @@ if (SKIP) {
     it.concurrent.each(checks.map((check) => ({ ...check, line: check.command.join(' ') })))(
       '$line',
       async (check) => {
-        const { code, output } = await limited(() => runGcloud(check));
+        const { code, output } = await run(check);
         const context = `${check.command.join(' ')}\n(from ${check.from}, in ${check.cwd})\nexit ${code}:\n${output}`;
         expect(output, context).not.toMatch(ARGUMENT_ERROR);
         if (LOCAL_ONLY.some((c) => check.command.join(' ').startsWith(c))) {

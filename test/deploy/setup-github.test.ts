@@ -9,16 +9,15 @@
  *
  * Needs gcloud (apt package google-cloud-cli), unless SKIP_GCLOUD_TESTS=1.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_STOP, GCLOUD, runGcloud } from './gcloud.js';
 import { cleanupRendered, defaultVia, dryRunCommands, listTemplates, type RenderedProject, renderPartial, renderProject } from './render.js';
 
 const SKIP = process.env.SKIP_GCLOUD_TESTS === '1';
-const GCLOUD = spawnSync('bash', ['-c', 'command -v gcloud'], { encoding: 'utf8' }).stdout.trim();
-const AUTH_STOP = /You do not currently have an active account selected/;
 const ARGUMENT_ERROR = /unrecognized arguments|invalid choice|argument --?[\w-]+:|Bad syntax|Invalid value|Failed to parse|ERROR: \(gcloud\) .*(must|should|expected)/i;
 const REPO = 'octo-org/My.App_1';
 const NUMBER = '123456789012';
@@ -82,32 +81,6 @@ if (!SKIP && GCLOUD) {
   }
 }
 const distinct = [...new Map(plans.flatMap((p) => p.commands.filter((a) => a[0] === 'gcloud').map((a) => [JSON.stringify(a), a] as const))).values()];
-
-async function runGcloud(argv: string[]): Promise<{ code: number | null; output: string }> {
-  const config = await mkdtemp(path.join(tmpdir(), 'gcloud-config-'));
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: config, CLOUDSDK_CONFIG: config, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' };
-  try {
-    return await new Promise((resolve) =>
-      execFile(GCLOUD, argv.slice(1), { env, timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, output: `${stdout}${stderr}` }),
-      ),
-    );
-  } finally {
-    await rm(config, { recursive: true, force: true });
-  }
-}
-let running = 0;
-const waiting: Array<() => void> = [];
-async function limited<T>(task: () => Promise<T>): Promise<T> {
-  if (running >= 4) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await task();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
 
 afterAll(cleanupRendered);
 
@@ -175,7 +148,7 @@ if (SKIP) {
     it.concurrent.each(distinct.map((argv) => ({ argv, line: argv.join(' ') })))(
       '$line',
       async ({ argv }) => {
-        const { code, output } = await limited(() => runGcloud(argv));
+        const { code, output } = await runGcloud(argv);
         const context = `${argv.join(' ')}\nexit ${code}:\n${output}`;
         expect(output, context).not.toMatch(ARGUMENT_ERROR);
         if (words(argv) === 'gcloud auth list') expect(code, context).toBe(0);
