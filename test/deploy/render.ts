@@ -102,9 +102,10 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
   if (via === 'cli') {
     const template = ctx.template ?? listTemplates().find((t) => t.types.includes(ctx.type))?.id;
     if (!template) throw new Error(`no template supports type ${ctx.type}`);
+    // No git repository: deploy.sh then tags images with the time, which the tests expect.
     const parent = await scratchDir(`${template}-${ctx.type}`);
     const dir = path.join(parent, ctx.name);
-    const args = [CLI, dir, '--template', template, '--type', ctx.type, '--name', ctx.name, '--region', region, '--yes'];
+    const args = [CLI, dir, '--template', template, '--type', ctx.type, '--name', ctx.name, '--region', region, '--yes', '--no-git'];
     if (project) args.push('--project', project);
     try {
       await execFileAsync(process.execPath, args, { cwd: parent, env: { ...process.env, CI: '1' }, timeout: 60_000 });
