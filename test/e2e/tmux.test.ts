@@ -81,7 +81,7 @@ describe('the interactive flow in tmux', () => {
     expect(screen).toMatch(/git: initialised, first commit [0-9a-f]{7}/);
     const nextSteps = screen.slice(screen.indexOf('Next steps'));
     expect(nextSteps).toContain('cd My_Api');
-    expect(nextSteps).toContain('npm test');
+    expect(nextSteps).toContain('npm run check');
     expect(nextSteps).not.toContain('npm install'); // done already
   }, 90_000);
 

@@ -134,7 +134,9 @@ class ServerTest < Minitest::Test
         end
       end
     end
-    sleep 0.5
+    # Load first (however slow the machine), then the signal.
+    deadline = monotonic + 30
+    sleep 0.01 until results.size >= 20 || monotonic > deadline
 
     started = monotonic
     sigterm
@@ -145,7 +147,7 @@ class ServerTest < Minitest::Test
     outcomes = Array.new(results.size) { results.pop }
     answers = outcomes.grep(/\A\d+\z/)
 
-    assert_operator answers.size, :>, 50
+    assert_operator answers.size, :>=, 20
     assert_equal ["200"], answers.uniq, "statuses: #{answers.tally}"
     assert_equal answered, answers.size, "requests the app answered vs responses received; others: #{outcomes.tally}"
   end
