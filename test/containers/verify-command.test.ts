@@ -2,9 +2,9 @@
  * The check command (`npm run verify -- <folder>`, scripts/verify-template.mjs), run
  * the way a contributor runs it: against a copy of a built-in template with a new id and an extra
  * file, outside the repository, which must pass; and against a copy whose server ignores SIGTERM,
- * which must fail. Each run is a real nested run of the container tier (service only, to keep it
- * short). Without a Docker engine only the argument handling is tested (the tier itself says why
- * it was skipped, or fails under REQUIRE_DOCKER=1).
+ * which must fail. Each run is a real nested run of the container tier (service only and npm only,
+ * to keep it short: the main tier verifies pnpm). Without a Docker engine only the argument
+ * handling is tested (the tier itself says why it was skipped, or fails under REQUIRE_DOCKER=1).
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -78,7 +78,7 @@ describe.runIf(engine.ok)('the check command on contributed templates (real cont
     async () => {
       const dir = await copyTemplate('my-express');
       made.push(dir);
-      const { code, output } = await verify([dir, '--type', 'service'], { VERIFY_REPORT: path.join(path.dirname(dir), 'report.json') });
+      const { code, output } = await verify([dir, '--type', 'service'], { VERIFY_REPORT: path.join(path.dirname(dir), 'report.json'), VERIFY_PACKAGE_MANAGER: 'npm' });
       expect(output, output.slice(-4000)).toMatch(/PASS my-express\/service +idle SIGTERM -> exit 0/);
       expect(output).toContain('no mutant definitions for my-express');
       expect(code, output.slice(-4000)).toBe(0);
@@ -90,7 +90,7 @@ describe.runIf(engine.ok)('the check command on contributed templates (real cont
     async () => {
       const dir = await copyTemplate('deaf-express', { file: '+service/src/shutdown.js', find: "signals.on('SIGTERM', onSignal);", replace: "signals.on('SIGUSR2', onSignal);" });
       made.push(dir);
-      const { code, output } = await verify([dir, '--type', 'service'], { VERIFY_REPORT: path.join(path.dirname(dir), 'report.json') });
+      const { code, output } = await verify([dir, '--type', 'service'], { VERIFY_REPORT: path.join(path.dirname(dir), 'report.json'), VERIFY_PACKAGE_MANAGER: 'npm' });
       expect(output, output.slice(-4000)).toMatch(/FAIL deaf-express\/service +idle SIGTERM -> exit 0 +still running/);
       expect(code).not.toBe(0);
     },
