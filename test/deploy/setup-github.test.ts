@@ -73,7 +73,7 @@ if (!SKIP && GCLOUD) {
       : []),
   ]);
   for (const { label, project } of projects) {
-    for (const [options, args] of Object.entries({ defaults: [], 'runtime service account, region, repository': ['--service-account', 'runner', '--region', 'europe-west1', '--repository', 'apps'] })) {
+    for (const [options, args] of Object.entries({ defaults: [], 'runtime service account, region, repository': ['--service-account', 'runner@demo-project.iam.gserviceaccount.com', '--region', 'europe-west1', '--repository', 'apps'] })) {
       const result = setup(project, ['--dry-run', ...args]);
       if (result.status !== 0) throw new Error(`${label}: --setup-github --dry-run failed: ${result.stderr}`);
       plans.push({ label: `${label}, ${options}`, commands: dryRunCommands(result.stdout), stdout: result.stdout });
@@ -119,7 +119,7 @@ if (SKIP) {
       expect(flag(provider, 'attribute-condition')).toBe(`assertion.repository=='${REPO}'`);
       expect(flag(provider, 'attribute-mapping')).toBe('google.subject=assertion.sub,attribute.repository=assertion.repository');
 
-      const sa = gcloud.find((a) => words(a).startsWith('gcloud iam service-accounts create'))![4]!;
+      const sa = gcloud.find((a) => words(a).startsWith('gcloud iam service-accounts create gha-deploy-'))![4]!;
       const email = `${sa}@demo-project.iam.gserviceaccount.com`;
       const runtime = stdout.includes('runner@') ? 'runner@demo-project.iam.gserviceaccount.com' : /[a-z][-a-z0-9]*-runtime@demo-project\.iam\.gserviceaccount\.com/.exec(stdout)![0];
       const repository = stdout.includes('repositories describe apps') ? 'apps' : 'cloud-run';
@@ -269,7 +269,7 @@ if (SKIP) {
     it('a bad OWNER/REPO is refused with one line before gcloud runs', async () => {
       const result = await run({}, 'not-a-repo');
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/^deploy\.sh: error: --setup-github expects OWNER\/REPO, got 'not-a-repo'\n/);
+      expect(result.stderr).toMatch(/^deploy\.sh: error: --setup-github expects OWNER\/REPO, got 'not-a-repo' \(see \.\/deploy\.sh --help\)\n$/);
       expect(result.calls).toEqual([]);
     });
   });

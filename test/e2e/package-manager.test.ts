@@ -69,11 +69,13 @@ describe('--package-manager and npm_config_user_agent', () => {
     [['--framework', 'flask', '--package-manager', 'pnpm'], /--package-manager applies to Node.js templates only; template "python-flask" is python/],
     [['--framework', 'express', '--package-manager', 'yarn'], /unknown --package-manager "yarn" \(choose from: npm, pnpm\)/],
     [['--framework', 'express', '--package-manager'], /argument missing/],
-  ])('%j: one line on stderr, exit 1, nothing written', async (args, message) => {
+  ])('%j: one JSON error on stdout (--json), exit 1, nothing written', async (args, message) => {
     const { code, stdout, stderr, cwd } = await generate(args);
-    expect([code, stdout]).toEqual([1, '']);
-    expect(stderr).toMatch(message);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect([code, stderr]).toEqual([1, '']);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    const failure = JSON.parse(stdout) as { ok: boolean; error: { message: string } };
+    expect(failure.ok).toBe(false);
+    expect(failure.error.message).toMatch(message);
     expect(await snapshotTree(cwd)).toEqual({});
   });
 });
