@@ -22,8 +22,12 @@ export const HOSTILE = {
   uploads: 8,
   /** What an oversize upload declares (Content-Length) or streams (chunked) at most. */
   uploadBytes: 48 * MiB,
-  /** An upload counts as refused early when the 413 arrives before the client has sent this much. */
-  earlyBytes: 20 * MiB,
+  /**
+   * An upload counts as refused early when the 413 arrives before the client has sent this much:
+   * well short of the whole upload (a server that reads a body before refusing it sees all of it),
+   * with room for a busy machine's scheduling; the memory peak below is the sharper measure.
+   */
+  earlyBytes: 32 * MiB,
   /** Memory the instance may use above its idle level while the oversize uploads run (tmpfs: see the check). */
   peakMemoryBytes: 128 * MiB,
   /** Slow clients: 2 × Cloud Run's default concurrency (80 requests per instance). */
