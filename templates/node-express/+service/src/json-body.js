@@ -1,9 +1,10 @@
 // Reads a request body as JSON with limits, before any route sees it:
 // - a body larger than `limit` is refused with 413 as soon as that is known: at once when its
 //   Content-Length says so (nothing is read), or when the bytes received pass the limit (a
-//   chunked upload). Nothing more is kept: what the client still sends is dropped for up to
-//   LINGER_MS (closing a socket that has unread data makes the kernel reset the connection,
-//   and the reset can destroy the 413 before the client reads it), then the connection closes;
+//   chunked upload). Then nothing more is read, so TCP flow control stops the client within a
+//   few MB; the connection stays open LINGER_MS for the client to read the 413 (closing a socket
+//   that has unread data makes the kernel reset the connection, and the reset can destroy the
+//   413 before the client reads it), then it closes;
 // - a body that is empty, not UTF-8, not JSON (NaN and Infinity are not JSON) or nested deeper
 //   than `maxDepth` is refused with 400.
 // express.json() reads an oversize body to its end before answering, hence this middleware.
@@ -19,6 +20,10 @@ const LINGER_MS = 1000;
 export function jsonBody({ limit, maxDepth }) {
   return (req, res, next) => {
     const refuse = (code, message) => {
+      // Read no more of the body: TCP flow control holds the client back. (read(0) marks the
+      // body as consumed, or Node would read the rest of it to reuse the connection.)
+      req.pause();
+      req.read(0);
       sendError(res, code, message);
       res.once('finish', () => {
         setTimeout(() => {
@@ -37,7 +42,7 @@ export function jsonBody({ limit, maxDepth }) {
       size += chunk.length;
       if (size > limit) {
         refused = true;
-        chunks.length = 0; // from here on, what arrives is dropped
+        chunks.length = 0;
         refuse(413, `request body larger than ${limit} bytes`);
         return;
       }
