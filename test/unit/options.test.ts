@@ -16,7 +16,7 @@ import { MINI_TEMPLATE_DIR, rawArgs } from '../support/generator.js';
 const mini = await loadTemplate(MINI_TEMPLATE_DIR);
 const fake = (id: string, language: string, framework: string, types: ('service' | 'job')[] = ['service', 'job']): Template => ({
   dir: `/templates/${id}`,
-  manifest: { id, name: id, language, framework, types, variables: {}, executable: [], nextSteps: [], install: [] },
+  manifest: { id, name: id, language, framework, types, variables: {}, executable: [], routes: [], nextSteps: [], install: [], default: false },
 });
 const catalogue = [
   fake('go-net-http', 'go', 'net-http'),
