@@ -37,7 +37,7 @@ export const SHARED_LAYER: Layer = { dir: SHARED_LAYER_DIR, name: '_shared' };
 export function workloadOf(template: Template, type: WorkloadType): Workload {
   const { manifest, language } = template;
   const shared = [SHARED_LAYER];
-  const languageLayer = language && { dir: language.dir, name: path.relative(BUILTIN_TEMPLATES_DIR, language.dir).split(path.sep).join('/') };
+  const languageLayer = language && { dir: language.dir, name: layerName(language.dir) };
   const job = type === 'job' ? language?.manifest.job : undefined;
   if (job && language && languageLayer) {
     return {
@@ -59,4 +59,10 @@ export function workloadOf(template: Template, type: WorkloadType): Workload {
     install: manifest.install,
     executable: [...(language?.manifest.executable ?? []), ...manifest.executable],
   };
+}
+
+/** `_languages/python` for a built-in layer; the folder itself for any other. */
+function layerName(dir: string): string {
+  const relative = path.relative(BUILTIN_TEMPLATES_DIR, dir);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative.split(path.sep).join('/');
 }

@@ -92,6 +92,10 @@ export async function listTemplates(root: string = BUILTIN_TEMPLATES_DIR): Promi
     if (template.manifest.id !== folder.name) {
       throw new ManifestError(`${path.join(dir, MANIFEST_FILE)}: id: "${template.manifest.id}" must equal the folder name "${folder.name}"`);
     }
+    const rival = template.manifest.default && templates.find((t) => t.manifest.default && t.manifest.language === template.manifest.language);
+    if (rival) {
+      throw new ManifestError(`${path.join(dir, MANIFEST_FILE)}: default: ${rival.manifest.id} is already the default ${template.manifest.language} template (one per language)`);
+    }
     templates.push(template);
   }
   return templates.sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));

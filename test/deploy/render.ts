@@ -138,6 +138,8 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
     template: info
       ? { id: info.id, name: info.name, language: info.language, framework: info.framework }
       : { id: 'node-express', name: 'Node.js + Express', language: 'node', framework: 'express' },
+    language: { id: info?.language ?? 'node', name: info?.language ?? 'node' },
+    generatedFrom: `template ${template}`,
     vars: {},
   };
   const render = (partial: string) => hbs.compile(`{{> ${partial}}}`, { noEscape: true, strict: true })(context);
