@@ -63,21 +63,38 @@ export function createdText({ options, files, nextSteps, post, choice }: Result)
 
 export function templateListJson(templates: readonly Template[]): string {
   return JSON.stringify(
-    templates.map(({ manifest, dir }) => ({
-      id: manifest.id,
-      name: manifest.name,
-      language: manifest.language,
-      framework: manifest.framework,
-      types: manifest.types,
-      variables: manifest.variables,
-      dir,
-    })),
+    templates.map((template) => {
+      const { manifest, dir } = template;
+      return {
+        id: manifest.id,
+        name: manifest.name,
+        language: manifest.language,
+        framework: manifest.framework,
+        default: manifest.default,
+        types: manifest.types,
+        // What --type job gives: the language's job ("Python 3.14 job"), the same for every template of it.
+        ...(manifest.types.includes('job') && { job: workloadOf(template, 'job').title }),
+        variables: manifest.variables,
+        dir,
+      };
+    }),
   );
 }
 
 export function templateListText(templates: readonly Template[]): string {
-  const rows = templates.map(({ manifest }) => [manifest.id, manifest.language, manifest.framework, manifest.types.join(', '), manifest.name]);
-  const header = ['TEMPLATE', 'LANGUAGE', 'FRAMEWORK', 'TYPES', 'NAME'];
+  const rows = templates.map(({ manifest }) => [
+    manifest.id,
+    manifest.language,
+    manifest.framework,
+    manifest.types.join(', '),
+    `${manifest.name}${manifest.default ? ` (--language ${manifest.language})` : ''}`,
+  ]);
+  const jobs = [...new Set(templates.filter((t) => t.manifest.types.includes('job')).map((t) => workloadOf(t, 'job').title))];
+  const jobLine = jobs.length > 0 ? `\nJobs (--type job) belong to the language, the same whichever template: ${jobs.join(', ')}.\n` : '';
+  return table(['TEMPLATE', 'LANGUAGE', 'FRAMEWORK', 'TYPES', 'NAME'], rows) + jobLine;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n') + '\n';
 }

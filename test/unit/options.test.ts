@@ -158,7 +158,7 @@ describe('resolveOptions', () => {
 
 describe('--ci / --no-ci', () => {
   const parsed = (argv: string[]) => {
-    const result = parseArgs(argv, '0.0.0', () => {});
+    const result = parseArgs(argv, '0.0.0', () => {}, catalogue);
     if (result.kind !== 'run') throw new Error('expected a run');
     return result.args;
   };
@@ -170,5 +170,22 @@ describe('--ci / --no-ci', () => {
   it('reaches the options; a RawArgs without the field means on', () => {
     expect(resolveOptions(rawArgs({ ci: false }), {}, [mini], '/work').ci).toBe(false);
     expect(resolveOptions(rawArgs(), {}, [mini], '/work').ci).toBe(true);
+  });
+});
+
+describe('--help comes from the catalogue', () => {
+  const help = (templates: readonly Template[]) => {
+    let text = '';
+    expect(parseArgs(['--help'], '0.0.0', (out) => (text += out), templates)).toEqual({ kind: 'done' });
+    return text.replace(/\s+/g, ' '); // as read, whatever the line wrapping
+  };
+  it('lists the languages, frameworks and templates it is given, and nothing else', () => {
+    const text = help(catalogue);
+    expect(text).toContain('go | node | python (its default template');
+    expect(text).toContain('net-http | express | fastify | flask (implies the language)');
+    for (const t of catalogue) expect(text).toContain(` ${t.manifest.id} `);
+    const fewer = help(catalogue.filter((t) => t.manifest.language !== 'node'));
+    expect(fewer).not.toMatch(/express|fastify|node-/);
+    expect(fewer).not.toContain('ruby'); // no language is named in code
   });
 });
