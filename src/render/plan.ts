@@ -10,7 +10,7 @@ import { IGNORED_NAMES, readRegularFile, templateEntry, utf8Text } from '../temp
 import { DEFAULT_PACKAGE_MANAGER } from '../package-manager.js';
 import { workloadOf, type Layer } from '../templates/layers.js';
 import { LANGUAGE_FILE } from '../templates/language.js';
-import { MANIFEST_FILE } from '../templates/registry.js';
+import { MANIFEST_FILE, VERIFY_FILE } from '../templates/registry.js';
 import { shellWord } from '../report.js';
 import { createRenderer, type RenderContext } from './engine.js';
 import { isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
@@ -71,7 +71,7 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
 
   const sources = new Map<string, { layer: Layer; file: string }>(); // output path -> where it comes from
   const overlay = `${OVERLAY_PREFIX}${options.type}/`;
-  for (const layer of layers) {
+  for (const layer of layers.filter((l) => !l.partialsOnly)) {
     const files = await listTemplateFiles(layer.dir);
     const inLayer = new Map<string, string>();
     const add = (file: string, relativeToLayer: string, replacing: boolean) => {
@@ -118,13 +118,10 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
  */
 async function listTemplateFiles(root: string, relative = ''): Promise<string[]> {
   const files: string[] = [];
-  const entries = await readdir(path.join(root, relative)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' && relative === '') return []; // a layer may be absent (no shared files)
-    throw error;
-  });
+  const entries = await readdir(path.join(root, relative));
   for (const entry of entries.sort()) {
     const rel = relative ? `${relative}/${entry}` : entry;
-    if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry)) continue;
+    if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === VERIFY_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry)) continue;
     if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}": it must stay inside the project`);
     const info = await templateEntry(path.join(root, rel));
     if (info.isDirectory()) files.push(...(await listTemplateFiles(root, rel)));

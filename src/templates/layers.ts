@@ -16,6 +16,8 @@ export interface Layer {
   readonly dir: string;
   /** How messages name the layer: `_shared`, `_languages/python`, `python-flask`. */
   readonly name: string;
+  /** Only the layer's partials are used, not its files. */
+  readonly partialsOnly?: boolean;
 }
 
 export interface Workload {
@@ -32,11 +34,13 @@ export interface Workload {
   readonly executable: readonly string[];
 }
 
-export const SHARED_LAYER: Layer = { dir: SHARED_LAYER_DIR, name: '_shared' };
+const SHARED_LAYER: Layer = { dir: SHARED_LAYER_DIR, name: '_shared' };
 
 export function workloadOf(template: Template, type: WorkloadType): Workload {
   const { manifest, language } = template;
-  const shared = [SHARED_LAYER];
+  // The shared files build on a language layer (its language-ignores partial, its executables);
+  // a template of a language without one brings its own files and uses the shared partials.
+  const shared = [language ? SHARED_LAYER : { ...SHARED_LAYER, partialsOnly: true }];
   const languageLayer = language && { dir: language.dir, name: layerName(language.dir) };
   const job = type === 'job' ? language?.manifest.job : undefined;
   if (job && language && languageLayer) {

@@ -27,6 +27,8 @@ export interface LanguageLayer {
 }
 
 export const MANIFEST_FILE = 'template.json';
+/** A layer's verification facts (the verification suite reads them); never part of a project. */
+export const VERIFY_FILE = 'verify.json';
 
 /** The package's own `templates/` folder. */
 export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
