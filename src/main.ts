@@ -50,10 +50,10 @@ export async function main(io: MainIO): Promise<number> {
     io.exit(SIGNAL_EXIT_CODES[signal]);
   });
   try {
-    const parsed = parseArgs(io.argv, VERSION, (text) => io.stdout.write(text));
+    const builtins = await listTemplates();
+    const parsed = parseArgs(io.argv, VERSION, (text) => io.stdout.write(text), builtins);
     if (parsed.kind === 'done') return EXIT_OK;
     json = parsed.args.json;
-    const builtins = await listTemplates();
     if (parsed.args.listTemplates) {
       await writeOut(io.stdout, parsed.args.json ? `${templateListJson(builtins)}\n` : templateListText(builtins));
       return EXIT_OK;

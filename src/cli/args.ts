@@ -4,17 +4,22 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, type RawArgs } from '../options.js';
+import { workloadOf } from '../templates/layers.js';
+import type { Template } from '../templates/registry.js';
 
 export type ParsedArgs = { readonly kind: 'run'; readonly args: RawArgs } | { readonly kind: 'done' }; // help or version printed
 
-export function parseArgs(argv: readonly string[], version: string, writeOut: (text: string) => void): ParsedArgs {
+/** `templates`: the catalogue, which --help lists (no template, language or framework is named in code). */
+export function parseArgs(argv: readonly string[], version: string, writeOut: (text: string) => void, templates: readonly Template[]): ParsedArgs {
+  const languages = unique(templates.map((t) => t.manifest.language));
+  const frameworks = unique(templates.map((t) => t.manifest.framework));
   const program = new Command('create-cloudrun-app')
     .description('Create a Cloud Run service or job whose container keeps the Cloud Run runtime contract.')
     .usage('[directory] [options]')
     .argument('[directory]', 'where to create the project (default: the service or job name)')
     .option('-t, --template <id|path>', 'template id (see --list-templates) or a local template folder')
-    .option('-l, --language <id>', 'node | python | ruby | go')
-    .option('-f, --framework <id>', 'express | flask | sinatra | net-http (implies the language)')
+    .option('-l, --language <id>', `${languages.join(' | ')} (its default template; the job is the language's)`)
+    .option('-f, --framework <id>', `${frameworks.join(' | ')} (implies the language)`)
     .addOption(new Option('--type <type>', 'Cloud Run workload: service | job (default: service)'))
     .option('-n, --name <name>', 'Cloud Run service or job name (default: from the directory name)')
     .option('--region <region>', 'Cloud Run region (default: us-central1)')
@@ -38,10 +43,11 @@ export function parseArgs(argv: readonly string[], version: string, writeOut: (t
     .addHelpText(
       'after',
       `
+${catalogueHelp(templates)}
 Examples:
   npm create cloudrun-app@latest                       ask for everything
-  npm create cloudrun-app@latest my-api -- --framework express --yes
-  npx create-cloudrun-app nightly-report --language go --type job --region europe-west1 --yes
+  npm create cloudrun-app@latest my-api -- --framework ${frameworks[0] ?? '<id>'} --yes
+  npx create-cloudrun-app nightly-report --language ${languages.at(-1) ?? '<id>'} --type job --region europe-west1 --yes
   npx create-cloudrun-app --list-templates --json`,
     )
     .exitOverride()
@@ -80,6 +86,18 @@ Examples:
       listTemplates: opts.listTemplates === true,
     },
   };
+}
+
+/** The templates and the jobs, as --help lists them. */
+function catalogueHelp(templates: readonly Template[]): string {
+  const width = Math.max(0, ...templates.map((t) => t.manifest.id.length));
+  const lines = templates.map(({ manifest }) => `  ${manifest.id.padEnd(width)}  ${manifest.name}${manifest.default ? ` (--language ${manifest.language})` : ''}`);
+  const jobs = unique(templates.filter((t) => t.manifest.types.includes('job')).map((t) => workloadOf(t, 'job').title));
+  return `Templates (--template <id>; service by default):\n${lines.join('\n')}\n${jobs.length ? `Jobs (--type job, one per language): ${jobs.join(', ')}\n` : ''}`;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
