@@ -7,13 +7,58 @@ import { UsageError, type RawArgs } from '../options.js';
 import { workloadOf } from '../templates/layers.js';
 import type { Template } from '../templates/registry.js';
 
-export type ParsedArgs = { readonly kind: 'run'; readonly args: RawArgs } | { readonly kind: 'done' }; // help or version printed
+// 'help': --help was asked for; writeHelp() prints it with the catalogue. 'done': the version was printed.
+export type ParsedArgs = { readonly kind: 'run'; readonly args: RawArgs } | { readonly kind: 'help' } | { readonly kind: 'done' };
 
-/** `templates`: the catalogue, which --help lists (no template, language or framework is named in code). */
-export function parseArgs(argv: readonly string[], version: string, writeOut: (text: string) => void, templates: readonly Template[]): ParsedArgs {
+export function parseArgs(argv: readonly string[], version: string, writeOut: (text: string) => void): ParsedArgs {
+  // Reading the catalogue costs start-up time that only --help needs: it is printed by writeHelp().
+  let printed = '';
+  const program = createProgram(version, [], (text) => (printed += text));
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed') return { kind: 'help' }; // printed without the catalogue: dropped
+      if (error.code === 'commander.version') return writeOut(printed), { kind: 'done' };
+      throw new UsageError(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
+    }
+    throw error;
+  }
+  const opts = program.opts();
+  return {
+    kind: 'run',
+    args: {
+      directory: program.args[0],
+      template: opts.template,
+      language: opts.language,
+      framework: opts.framework,
+      type: opts.type,
+      name: opts.name,
+      region: opts.region,
+      project: opts.project,
+      packageManager: opts.packageManager,
+      vars: opts.var ?? [],
+      git: opts.git as boolean | undefined,
+      install: opts.install as boolean | undefined,
+      yes: opts.yes === true,
+      overwrite: opts.overwrite === true,
+      ci: opts.ci !== false,
+      dryRun: opts.dryRun === true,
+      json: opts.json === true,
+      listTemplates: opts.listTemplates === true,
+    },
+  };
+}
+
+/** --help, listing the catalogue's languages, frameworks, templates and jobs (none is named in code). */
+export function writeHelp(version: string, templates: readonly Template[], writeOut: (text: string) => void): void {
+  createProgram(version, templates, writeOut).outputHelp();
+}
+
+function createProgram(version: string, templates: readonly Template[], writeOut: (text: string) => void): Command {
   const languages = unique(templates.map((t) => t.manifest.language));
   const frameworks = unique(templates.map((t) => t.manifest.framework));
-  const program = new Command('create-cloudrun-app')
+  return new Command('create-cloudrun-app')
     .description('Create a Cloud Run service or job whose container keeps the Cloud Run runtime contract.')
     .usage('[directory] [options]')
     .argument('[directory]', 'where to create the project (default: the service or job name)')
@@ -52,40 +97,6 @@ Examples:
     )
     .exitOverride()
     .configureOutput({ writeOut, writeErr: () => {} }); // errors are reported once, by main()
-
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { kind: 'done' };
-      throw new UsageError(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
-    }
-    throw error;
-  }
-  const opts = program.opts();
-  return {
-    kind: 'run',
-    args: {
-      directory: program.args[0],
-      template: opts.template,
-      language: opts.language,
-      framework: opts.framework,
-      type: opts.type,
-      name: opts.name,
-      region: opts.region,
-      project: opts.project,
-      packageManager: opts.packageManager,
-      vars: opts.var ?? [],
-      git: opts.git as boolean | undefined,
-      install: opts.install as boolean | undefined,
-      yes: opts.yes === true,
-      overwrite: opts.overwrite === true,
-      ci: opts.ci !== false,
-      dryRun: opts.dryRun === true,
-      json: opts.json === true,
-      listTemplates: opts.listTemplates === true,
-    },
-  };
 }
 
 /** The templates and the jobs, as --help lists them. */

@@ -62,7 +62,7 @@ export function renderContext(options: PlanInput): RenderContext {
 }
 
 export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
-  const { layers, executable, manifestName } = workloadOf(options.template, options.type);
+  const { layers, executable, routes, manifestName } = workloadOf(options.template, options.type);
   const render = await createRenderer(
     layers.map((layer) => path.join(layer.dir, PARTIALS_FOLDER)),
     layers.map((layer) => layer.dir),
@@ -107,6 +107,10 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   }
   if (executables.size > 0) {
     throw new TemplateError(`${manifestName}: executable lists files the template does not produce: ${[...executables].join(', ')}`);
+  }
+  const missingRoutes = routes.filter((route) => !plan.some((file) => file.path === route));
+  if (missingRoutes.length > 0) {
+    throw new TemplateError(`${manifestName}: routes lists files the template does not produce: ${missingRoutes.join(', ')}`);
   }
   return plan;
 }

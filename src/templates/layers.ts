@@ -32,6 +32,8 @@ export interface Workload {
   readonly install: readonly string[];
   /** Output paths written with mode 0755; each must be a file the project gets. */
   readonly executable: readonly string[];
+  /** Output paths of the user's route files (none in a language's job); each must be a file the project gets. */
+  readonly routes: readonly string[];
 }
 
 const SHARED_LAYER: Layer = { dir: SHARED_LAYER_DIR, name: '_shared' };
@@ -52,6 +54,7 @@ export function workloadOf(template: Template, type: WorkloadType): Workload {
       nextSteps: job.nextSteps,
       install: job.install,
       executable: language.manifest.executable,
+      routes: [],
     };
   }
   return {
@@ -62,6 +65,7 @@ export function workloadOf(template: Template, type: WorkloadType): Workload {
     nextSteps: manifest.nextSteps,
     install: manifest.install,
     executable: [...(language?.manifest.executable ?? []), ...manifest.executable],
+    routes: type === 'service' ? manifest.routes : [],
   };
 }
 

@@ -37,10 +37,10 @@ export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE
 export const SHARED_LAYER_DIR = path.join(BUILTIN_TEMPLATES_DIR, '_shared');
 
 /** One layer per language, `_languages/<language>/`, shared by the templates of that language. */
-export const LANGUAGES_DIR = path.join(BUILTIN_TEMPLATES_DIR, '_languages');
+const LANGUAGES_DIR = path.join(BUILTIN_TEMPLATES_DIR, '_languages');
 
 /** A workload type's own files, in any layer: `+service/`, `+job/`. */
-export const JOB_FOLDER = '+job';
+const JOB_FOLDER = '+job';
 
 export async function loadTemplate(dir: string): Promise<Template> {
   // The folder the user named may be reached through a link; nothing inside it may be one.
@@ -60,7 +60,7 @@ export async function loadTemplate(dir: string): Promise<Template> {
 const languages = new Map<string, Promise<LanguageLayer | undefined>>();
 
 /** The built-in layer of a language, read once per run; undefined when the language has none. */
-export function loadLanguage(id: string): Promise<LanguageLayer | undefined> {
+function loadLanguage(id: string): Promise<LanguageLayer | undefined> {
   if (!languages.has(id)) languages.set(id, readLanguage(id));
   return languages.get(id)!;
 }

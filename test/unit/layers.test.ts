@@ -3,13 +3,14 @@
  * language's job is the same whichever template is chosen. Each rule is shown holding for the
  * built-in templates and shown failing (or refusing) on a template made to break it.
  */
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planFiles, renderNextSteps } from '../../src/render/plan.js';
 import { workloadOf } from '../../src/templates/layers.js';
 import { parseLanguageManifest } from '../../src/templates/language.js';
-import { listTemplates, loadTemplate, type Template } from '../../src/templates/registry.js';
+import { BUILTIN_TEMPLATES_DIR, listTemplates, loadTemplate, type Template } from '../../src/templates/registry.js';
 import type { WorkloadType } from '../../src/templates/manifest.js';
 import { tempDir } from '../support/generator.js';
 
@@ -30,7 +31,29 @@ async function contributed(from: Template, id: string, edit?: (dir: string) => P
   return loadTemplate(dir);
 }
 
+/** Groups of files under `root` with the same bytes: content copied where a layer should share it. */
+async function copies(root: string): Promise<string[][]> {
+  const byHash = new Map<string, string[]>();
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.relative(root, path.join(entry.parentPath, entry.name));
+    const hash = createHash('sha256').update(await readFile(path.join(root, file))).digest('hex');
+    byHash.set(hash, [...(byHash.get(hash) ?? []), file]);
+  }
+  return [...byHash.values()].filter((files) => files.length > 1).map((files) => files.sort());
+}
+
 describe('layers', () => {
+  it('no file under templates/ is a copy of another (what two need lives in a layer they share)', async () => {
+    expect(await copies(BUILTIN_TEMPLATES_DIR)).toEqual([]);
+    // ...and a copy is found: the check can fail.
+    const root = await tempDir();
+    await cp(path.join(BUILTIN_TEMPLATES_DIR, '_shared'), path.join(root, '_shared'), { recursive: true });
+    await mkdir(path.join(root, 'my-template'));
+    await cp(path.join(root, '_shared/_gitignore.hbs'), path.join(root, 'my-template/_gitignore.hbs'));
+    expect(await copies(root)).toEqual([['_shared/_gitignore.hbs', 'my-template/_gitignore.hbs']]);
+  });
+
   it('every built-in template has a language layer that owns its job', () => {
     for (const template of builtins) {
       expect(template.language?.manifest.job, template.manifest.id).toBeDefined();
@@ -58,6 +81,8 @@ describe('layers', () => {
   it('a language job cannot name the template (the context has none), so it cannot differ between templates', async () => {
     const dir = await tempDir();
     await mkdir(path.join(dir, '+job'), { recursive: true });
+    await mkdir(path.join(dir, '_partials'));
+    await writeFile(path.join(dir, '_partials/language-ignores.hbs'), '.venv/\n'); // the shared ignore files include it
     await writeFile(path.join(dir, '+job/who.txt.hbs'), 'made from {{template.id}}\n');
     const language = { dir, manifest: parseLanguageManifest({ language: 'python', name: 'Python 3.14', job: { description: 'd' } }, 'language.json') };
     const broken: Template = { ...python, language };

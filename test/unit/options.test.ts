@@ -10,7 +10,7 @@ import {
   UsageError,
 } from '../../src/options.js';
 import { loadTemplate, listTemplates, type Template } from '../../src/templates/registry.js';
-import { parseArgs } from '../../src/cli/args.js';
+import { parseArgs, writeHelp } from '../../src/cli/args.js';
 import { MINI_TEMPLATE_DIR, rawArgs } from '../support/generator.js';
 
 const mini = await loadTemplate(MINI_TEMPLATE_DIR);
@@ -158,7 +158,7 @@ describe('resolveOptions', () => {
 
 describe('--ci / --no-ci', () => {
   const parsed = (argv: string[]) => {
-    const result = parseArgs(argv, '0.0.0', () => {}, catalogue);
+    const result = parseArgs(argv, '0.0.0', () => {});
     if (result.kind !== 'run') throw new Error('expected a run');
     return result.args;
   };
@@ -176,7 +176,9 @@ describe('--ci / --no-ci', () => {
 describe('--help comes from the catalogue', () => {
   const help = (templates: readonly Template[]) => {
     let text = '';
-    expect(parseArgs(['--help'], '0.0.0', (out) => (text += out), templates)).toEqual({ kind: 'done' });
+    expect(parseArgs(['--help'], '0.0.0', (out) => (text += out))).toEqual({ kind: 'help' });
+    expect(text).toBe(''); // printed by writeHelp, with the catalogue
+    writeHelp('0.0.0', templates, (out) => (text += out));
     return text.replace(/\s+/g, ' '); // as read, whatever the line wrapping
   };
   it('lists the languages, frameworks and templates it is given, and nothing else', () => {
