@@ -12,18 +12,22 @@
  * also shown as a ratio to the best variant in the same run. The table is printed and written as
  * JSON to .bench/bench-<timestamp>.json and .bench/latest.json.
  *
- * The container helpers are the verification suite's own (test/support/); bench/bench.mjs
+ * The container helpers are the verification suite's own (verify/); bench/bench.mjs
  * compiles this file and them with tsc and runs it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { prepareBaseImages, readDockerfile, runServiceLoad } from '../test/support/checks.js';
-import { dependencySteps } from '../test/support/dockerfile-rules.js';
-import { buildImage, Container, engineStatus, inspectImage, REPO_ROOT, removeImages, removeLeftoverContainers, run, tail } from '../test/support/docker.js';
-import { freePort, sleep, waitFor200 } from '../test/support/net.js';
-import { BIN, editSource, generateProject, removeProject, sourceFiles, templatesToVerify, variantsOf, type Variant } from '../test/support/project.js';
+import { prepareBaseImages } from '../verify/checks/image.js';
+import { runServiceLoad } from '../verify/checks/runtime.js';
+import { readDockerfile } from '../verify/checks/static.js';
+import { dependencySteps } from '../verify/dockerfile-rules.js';
+import { buildImage, Container, engineStatus, inspectImage, removeImages, removeLeftoverContainers, run, tail } from '../verify/docker.js';
+import { freePort, sleep, waitFor200 } from '../verify/net.js';
+import { BIN, REPO_ROOT } from '../verify/paths.js';
+import { editSource, generateProject, removeProject, sourceFiles } from '../verify/project.js';
+import { templatesToVerify, type Variant, variantsOf } from '../verify/templates.js';
 
 interface Options {
   runs: number;

@@ -7,11 +7,12 @@
  * Skipped without a Docker engine (REQUIRE_DOCKER=1 makes that a failure), like the verification suite.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeImages, engineStatus } from '../support/docker.js';
-import { buildTestStage, type DevLoopFacts, runDevLoop } from '../support/dev-loop.js';
-import { ensureBaseImages } from '../support/docker.js';
-import { readDockerfile } from '../support/checks.js';
-import { generateProject, removeProject, templatesToVerify, variantsOf } from '../support/project.js';
+import { removeImages, engineStatus } from '../../verify/docker.js';
+import { buildTestStage, type DevLoopFacts, runDevLoop } from '../../verify/dev-loop.js';
+import { ensureBaseImages } from '../../verify/docker.js';
+import { readDockerfile } from '../../verify/checks/static.js';
+import { generateProject, removeProject } from '../../verify/project.js';
+import { templatesToVerify, variantsOf } from '../../verify/templates.js';
 
 /** Per built-in template: what its README says, as data (a contributed template without an entry is not tested here). */
 const DEV_LOOPS: Readonly<Record<string, DevLoopFacts>> = {

@@ -1,10 +1,10 @@
 /**
- * Mutants of the hostile-traffic tier (test/support/hostile.ts): each breaks one row of the
+ * Mutants of the hostile-traffic tier (verify/checks/hostile.ts): each breaks one row of the
  * behaviour table in one template, and the row's check must notice. Merged into MUTANTS by
  * template id. `GET / -> 200 JSON` must still pass: the mutant builds and serves (it has no
  * start-up time limit, so a slow machine does not make a mutant look dead).
  */
-import type { MutantDefinition } from '../support/pipeline.js';
+import type { MutantDefinition } from '../../verify/pipeline.js';
 
 export const HOSTILE_MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
   'node-express': [

@@ -4,7 +4,7 @@
  * passes the entry has to go: a gap can neither hide a regression nor outlive its fix. The
  * README's behaviour table names the same gaps.
  */
-import type { CheckId } from '../support/report.js';
+import type { CheckId } from '../../verify/report.js';
 
 export const KNOWN_GAPS: Readonly<Record<string, Partial<Record<CheckId, string>>>> = {
   'python-flask': {

@@ -9,7 +9,7 @@
  * Keyed by template id. Every built-in template must have, for each type it supports, the mutants
  * in REQUIRED_MUTANTS; a built-in template without them fails the suite.
  */
-import type { MutantDefinition } from '../support/pipeline.js';
+import type { MutantDefinition } from '../../verify/pipeline.js';
 import { HOSTILE_MUTANTS } from './hostile-mutants.js';
 
 export const REQUIRED_MUTANTS = {

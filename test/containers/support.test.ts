@@ -12,9 +12,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { DockerIgnore, missingIgnores, nestedGaps, readDockerignore } from '../support/dockerignore.js';
-import { readTar } from '../support/tar.js';
-import { freePort, httpRequest, listeningSockets, probeAddress } from '../support/net.js';
+import { DockerIgnore, missingIgnores, nestedGaps, readDockerignore } from '../../verify/dockerignore.js';
+import { readTar } from '../../verify/tar.js';
+import { freePort, httpRequest, listeningSockets, probeAddress } from '../../verify/net.js';
 
 describe('.dockerignore with Docker semantics', () => {
   const cases: [string, string, boolean][] = [

@@ -11,7 +11,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { engineStatus, REPO_ROOT } from '../support/docker.js';
+import { engineStatus } from '../../verify/docker.js';
+import { REPO_ROOT } from '../../verify/paths.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'scripts/verify-template.mjs');
 const SOURCE = path.join(REPO_ROOT, 'templates/node-express');

@@ -2,7 +2,7 @@
  * The container tier: every template × type, from a fresh generation, built and run for real
  * (the check command, `npm run verify`, runs this file with VERIFY_TEMPLATE).
  *
- * One describe per variant, one test per check. The work itself runs in test/support/pipeline.ts:
+ * One describe per variant, one test per check. The work itself runs in verify/pipeline.ts:
  * variants are started together in beforeAll and throttled there (VERIFY_CONCURRENCY builds at a
  * time, default 2; one variant's containers at a time, so timings are not disturbed by each
  * other), and each test awaits the result of its own check. The report (one line per check per
@@ -12,10 +12,11 @@
  * (CI), which turns that into a failure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineStatus, removeImages, removeLeftoverContainers } from '../support/docker.js';
-import { checkEdits, defaultLimits, runMutant, type MutantRun, verifyVariant, type VariantRun } from '../support/pipeline.js';
-import { generateProject, removeProject, templatesToVerify, variantsOf, type Variant } from '../support/project.js';
-import { CHECKS, CheckBoard, checksFor, formatReport, type MutantOutcome, titleOf, writeReport } from '../support/report.js';
+import { engineStatus, removeImages, removeLeftoverContainers } from '../../verify/docker.js';
+import { checkEdits, defaultLimits, runMutant, type MutantRun, verifyVariant, type VariantRun } from '../../verify/pipeline.js';
+import { generateProject, removeProject } from '../../verify/project.js';
+import { templatesToVerify, type Variant, variantsOf } from '../../verify/templates.js';
+import { CHECKS, CheckBoard, checksFor, formatReport, type MutantOutcome, titleOf, writeReport } from '../../verify/report.js';
 import { KNOWN_GAPS } from './known-gaps.js';
 import { MUTANTS, NOT_MUTATION_TESTED, REQUIRED_MUTANTS } from './mutants.js';
 

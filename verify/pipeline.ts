@@ -5,35 +5,16 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  buildProjectImage,
-  checkCallCheck,
-  checkDockerignore,
-  checkImageUser,
-  checkNoBuildTools,
-  checkNoDevDependencies,
-  checkNoSecrets,
-  checkNoTests,
-  checkPlatform,
-  checkRebuildCache,
-  checkRules,
-  checkShellcheck,
-  checkTestTarget,
-  exportImageFiles,
-  prepareBaseImages,
-  readDockerfile,
-  runJobChecks,
-  runServiceDefaultPort,
-  runServiceIdle,
-  runServiceLoad,
-  runServiceMain,
-} from './checks.js';
-import { checkClassicBuild, checkClassicRuntime } from './classic.js';
+import { buildProjectImage, checkImageUser, checkNoBuildTools, checkNoDevDependencies, checkNoSecrets, checkNoTests, checkPlatform, checkRebuildCache, checkTestTarget, exportImageFiles, prepareBaseImages } from './checks/image.js';
+import { runJobChecks, runServiceDefaultPort, runServiceIdle, runServiceLoad, runServiceMain } from './checks/runtime.js';
+import { checkCallCheck, checkDockerignore, checkRules, checkShellcheck, readDockerfile } from './checks/static.js';
+import { checkClassicBuild, checkClassicRuntime } from './checks/classic.js';
 import { inspectImage } from './docker.js';
-import { runServiceHostile } from './hostile.js';
+import { runServiceHostile } from './checks/hostile.js';
 import { Semaphore, withPort8080 } from './limit.js';
-import { type ProbeConfig, readProjectProbes, runServiceProbes } from './probes.js';
-import { generateProject, projectName, removeProject, type Project, type Variant } from './project.js';
+import { type ProbeConfig, readProjectProbes, runServiceProbes } from './checks/probes.js';
+import { generateProject, projectName, removeProject, type Project } from './project.js';
+import type { Variant } from './templates.js';
 import { type CheckBoard, type CheckId, type CheckResult, fail } from './report.js';
 
 export interface Limits {
