@@ -126,7 +126,8 @@ export interface MutantDefinition {
   readonly type: 'service' | 'job';
   /** What the mutant breaks, in words. */
   readonly breaks: string;
-  readonly edits: readonly TextEdit[];
+  /** Exact edits, or (for the generated mutants) edits worked out from the generated project. */
+  readonly edits: readonly TextEdit[] | ((project: Project) => Promise<readonly TextEdit[]>);
   /** Checks that must fail against the mutant. */
   readonly mustFail: readonly CheckId[];
   /** Checks that must still pass: proof the mutant builds and runs, so it fails for the right reason. */
@@ -154,9 +155,14 @@ async function mutatedFiles(project: Project, edits: readonly TextEdit[]): Promi
   return files;
 }
 
-/** Proves the edits would apply, without changing the project. */
-export async function checkEdits(project: Project, edits: readonly TextEdit[]): Promise<void> {
-  await mutatedFiles(project, edits);
+/** A mutant's edits for this generated project. */
+export async function mutantEdits(project: Project, mutant: MutantDefinition): Promise<readonly TextEdit[]> {
+  return typeof mutant.edits === 'function' ? mutant.edits(project) : mutant.edits;
+}
+
+/** Proves the mutant's edits would apply, without changing the project. */
+export async function checkEdits(project: Project, mutant: MutantDefinition): Promise<void> {
+  await mutatedFiles(project, await mutantEdits(project, mutant));
 }
 
 /** Applies the edits; throws, before writing anything, if one of them does not apply. */
@@ -248,7 +254,7 @@ export async function runMutant(variant: Variant, mutant: MutantDefinition, limi
   // made the variant's rebuild-cache check fail at random (seen with go-net-http/job).
   const project = await generateProject(variant, { prefix: 'ccra-mutant-', name: projectName(variant, '-mutant') });
   try {
-    await applyEdits(project, mutant.edits);
+    await applyEdits(project, await mutantEdits(project, mutant));
     const tag = `ccra-verify/${variant.template.id}-${variant.type}-mutant-${mutant.id}:${runId}`.toLowerCase();
     tags.push(tag, `${tag}-edit`, `${tag}-classic`);
     const ids = [...new Set([...mutant.mustPass, ...mutant.mustFail])];

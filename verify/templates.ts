@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkloadType } from '../src/templates/manifest.js';
+import { templateFacts } from './facts.js';
 import { BIN, BUILTIN_TEMPLATES_DIR } from './paths.js';
 
 export type { WorkloadType };
@@ -36,14 +37,16 @@ export interface Variant {
   readonly args?: readonly string[];
 }
 
-/**
- * Variants beyond template × type, per language: the Node.js templates are verified with npm
- * (their default) and with pnpm. `VERIFY_PACKAGE_MANAGER=npm|pnpm` keeps only one of them.
- */
-const PACKAGE_MANAGER_VARIANTS: Readonly<Record<string, readonly string[]>> = { node: ['npm', 'pnpm'] };
-
 function isBuiltIn(dir: string): boolean {
   return path.dirname(path.resolve(dir)) === BUILTIN_TEMPLATES_DIR;
+}
+
+/** Every template the generator lists (`--list-templates --json`). */
+export function listedTemplates(): TemplateInfo[] {
+  const listed = spawnSync(process.execPath, [BIN, '--list-templates', '--json'], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 60_000 });
+  if (listed.status !== 0) throw new Error(`create-cloudrun-app --list-templates --json failed: ${listed.stderr || listed.error}`);
+  const list = JSON.parse(listed.stdout) as { id: string; name: string; language: string; types: WorkloadType[]; dir: string }[];
+  return list.map((t) => ({ id: t.id, name: t.name, language: t.language, types: t.types, dir: t.dir, builtIn: isBuiltIn(t.dir), templateArg: t.id }));
 }
 
 /** Templates to verify: VERIFY_TEMPLATE's folder, or every template the generator lists. */
@@ -57,12 +60,14 @@ export function templatesToVerify(): TemplateInfo[] {
     const builtIn = isBuiltIn(dir);
     return [{ id: manifest.id, name: manifest.name, language: manifest.language, types: manifest.types, dir, builtIn, templateArg: builtIn ? manifest.id : dir }];
   }
-  const listed = spawnSync(process.execPath, [BIN, '--list-templates', '--json'], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 60_000 });
-  if (listed.status !== 0) throw new Error(`create-cloudrun-app --list-templates --json failed: ${listed.stderr || listed.error}`);
-  const list = JSON.parse(listed.stdout) as { id: string; name: string; language: string; types: WorkloadType[]; dir: string }[];
-  return list.map((t) => ({ id: t.id, name: t.name, language: t.language, types: t.types, dir: t.dir, builtIn: isBuiltIn(t.dir), templateArg: t.id }));
+  return listedTemplates();
 }
 
+/**
+ * Template × type, and per package manager where the language's verify.json lists several
+ * (`packageManagers`: Node.js is verified with npm, its default, and with pnpm).
+ * `VERIFY_TYPE=service|job` keeps one type, `VERIFY_PACKAGE_MANAGER=npm|pnpm` one manager.
+ */
 export function variantsOf(templates: readonly TemplateInfo[]): Variant[] {
   const onlyType = process.env.VERIFY_TYPE;
   if (onlyType && onlyType !== 'service' && onlyType !== 'job') throw new Error(`VERIFY_TYPE=${onlyType}: expected service or job`);
@@ -71,7 +76,7 @@ export function variantsOf(templates: readonly TemplateInfo[]): Variant[] {
     template.types
       .filter((type) => !onlyType || type === onlyType)
       .flatMap((type): Variant[] => {
-        const managers = PACKAGE_MANAGER_VARIANTS[template.language];
+        const managers = templateFacts(template).packageManagers;
         if (!managers) return [{ template, type, key: `${template.id}/${type}` }];
         return managers
           .filter((pm) => !onlyPackageManager || pm === onlyPackageManager)

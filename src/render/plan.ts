@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Options } from '../options.js';
 import { IGNORED_NAMES, readRegularFile, templateEntry, utf8Text } from '../templates/read.js';
 import { DEFAULT_PACKAGE_MANAGER } from '../package-manager.js';
-import { MANIFEST_FILE, SHARED_PARTIALS_DIR } from '../templates/registry.js';
+import { MANIFEST_FILE, SHARED_PARTIALS_DIR, VERIFY_FILE } from '../templates/registry.js';
 import { shellWord } from '../report.js';
 import { createRenderer, type RenderContext } from './engine.js';
 import { isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
@@ -103,7 +103,7 @@ async function listTemplateFiles(root: string, relative = ''): Promise<string[]>
   const entries = await readdir(path.join(root, relative));
   for (const entry of entries.sort()) {
     const rel = relative ? `${relative}/${entry}` : entry;
-    if (rel === MANIFEST_FILE || rel === '_partials' || IGNORED_NAMES.has(entry)) continue;
+    if (rel === MANIFEST_FILE || rel === VERIFY_FILE || rel === '_partials' || IGNORED_NAMES.has(entry)) continue;
     if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}": it must stay inside the project`);
     const info = await templateEntry(path.join(root, rel));
     if (info.isDirectory()) files.push(...(await listTemplateFiles(root, rel)));

@@ -15,6 +15,8 @@ export interface Template {
 }
 
 export const MANIFEST_FILE = 'template.json';
+/** The template's verification facts (read by the suite in verify/, never written into a project). */
+export const VERIFY_FILE = 'verify.json';
 
 /** The package's own `templates/` folder. */
 export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));

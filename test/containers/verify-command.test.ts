@@ -32,10 +32,11 @@ function verify(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
-/** A copy of node-express outside the repository, with a new id, an extra file, and an optional edit. */
+/** A copy of node-express outside the repository, with a new id, an extra file, and an optional edit; without verify.json (no mutants), as a first contribution would be. */
 async function copyTemplate(id: string, edit?: { file: string; find: string; replace: string }): Promise<string> {
   const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'ccra-contrib-')), id);
   await cp(SOURCE, dir, { recursive: true });
+  await rm(path.join(dir, 'verify.json'));
   const manifestFile = path.join(dir, 'template.json');
   const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Record<string, unknown>;
   await writeFile(manifestFile, `${JSON.stringify({ ...manifest, id, name: `${id} (contributed copy)`, $schema: undefined }, null, 2)}\n`);

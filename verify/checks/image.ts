@@ -87,7 +87,7 @@ export async function exportImageFiles(tag: string, model: DockerfileModel): Pro
 
 export function checkNoSecrets(files: ImageFiles): CheckResult {
   const leaked = files.entries.filter((e) => e.content?.toString('utf8').includes(PLANT_MARKER));
-  const sameName = files.entries.filter((e) => PLANTED_NAMES.has(path.posix.basename(e.path)) && !files.base.has(e.path) && e.type !== '5');
+  const sameName = files.entries.filter((e) => PLANTED_NAMES.has(path.posix.basename(e.path)) && !files.base.has(e.path) && e.type !== 'directory');
   if (leaked.length === 0 && sameName.length === 0) return pass('image:no-secrets', `${PLANTED.length} planted (${PLANTED.map((p) => p.path).join(' ')}), 0 in image`);
   const paths = [...new Set([...leaked, ...sameName].map((e) => `/${e.path}`))];
   return fail('image:no-secrets', `${paths.length} in image: ${paths.join(', ')}`, 'the .dockerignore let planted secret files into the build context and a COPY put them in the image');
@@ -99,7 +99,7 @@ const BUILD_PACKAGES = /^(build-essential|gcc(-\d+)?|g\+\+(-\d+)?|cpp(-\d+)?|cla
 export function checkNoBuildTools(files: ImageFiles): CheckResult {
   const found: string[] = [];
   for (const e of files.entries) {
-    if (e.type === '5') continue;
+    if (e.type === 'directory') continue;
     const parts = e.path.split('/');
     const base = parts[parts.length - 1]!;
     const parent = parts[parts.length - 2] ?? '';
@@ -123,7 +123,7 @@ export function checkNoTests(project: Project, files: ImageFiles): CheckResult {
   const tests = project.files.filter(isTestFile);
   const found = new Set<string>();
   for (const e of files.entries) {
-    if (e.type === '5' || files.base.has(e.path)) continue;
+    if (e.type === 'directory' || files.base.has(e.path)) continue;
     const parts = e.path.split('/');
     if (parts.some((p) => DEPENDENCY_DIRS.includes(p))) continue;
     for (const t of tests) {

@@ -4,7 +4,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { missingIgnores, nestedGaps, REQUIRED_IGNORED, REQUIRED_IGNORED_BY_LANGUAGE } from '../dockerignore.js';
+import { missingIgnores, nestedGaps, REQUIRED_IGNORED } from '../dockerignore.js';
+import { templateFacts } from '../facts.js';
 import { lintDockerfile, parseDockerfile, type DockerfileModel, RULES } from '../dockerfile-rules.js';
 import { dockerCallCheck, run, tail } from '../docker.js';
 import { type Project } from '../project.js';
@@ -52,12 +53,12 @@ export async function checkDockerignore(project: Project): Promise<CheckResult> 
   } catch {
     return fail('static:dockerignore', 'no .dockerignore');
   }
-  const language = project.variant.template.language;
-  const missing = missingIgnores(text, language);
-  const required = REQUIRED_IGNORED.length + (REQUIRED_IGNORED_BY_LANGUAGE[language]?.length ?? 0);
+  const { dependencyFolders } = templateFacts(project.variant.template);
+  const missing = missingIgnores(text, dependencyFolders);
+  const required = REQUIRED_IGNORED.length + dependencyFolders.length;
   const nested = nestedGaps(text);
   const note = nested.length ? `; note: not ignored one folder down: ${nested.join(', ')}` : '';
-  const languageNote = REQUIRED_IGNORED_BY_LANGUAGE[language] ? '' : ` (no dependency-folder rule known for language "${language}")`;
+  const languageNote = dependencyFolders.length ? '' : ` (no dependencyFolders in verify.json for language "${project.variant.template.language}")`;
   if (missing.length === 0) return pass('static:dockerignore', `${required} required patterns matched (Docker semantics)${languageNote}${note}`);
   return fail(
     'static:dockerignore',
