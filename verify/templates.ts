@@ -41,12 +41,16 @@ function isBuiltIn(dir: string): boolean {
   return path.dirname(path.resolve(dir)) === BUILTIN_TEMPLATES_DIR;
 }
 
-/** Every template the generator lists (`--list-templates --json`). */
+let listing: TemplateInfo[] | undefined;
+
+/** Every template the generator lists (`--list-templates --json`; asked once per process). */
 export function listedTemplates(): TemplateInfo[] {
+  if (listing) return listing;
   const listed = spawnSync(process.execPath, [BIN, '--list-templates', '--json'], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 60_000 });
   if (listed.status !== 0) throw new Error(`create-cloudrun-app --list-templates --json failed: ${listed.stderr || listed.error}`);
   const list = JSON.parse(listed.stdout) as { id: string; name: string; language: string; types: WorkloadType[]; dir: string }[];
-  return list.map((t) => ({ id: t.id, name: t.name, language: t.language, types: t.types, dir: t.dir, builtIn: isBuiltIn(t.dir), templateArg: t.id }));
+  listing = list.map((t) => ({ id: t.id, name: t.name, language: t.language, types: t.types, dir: t.dir, builtIn: isBuiltIn(t.dir), templateArg: t.id }));
+  return listing;
 }
 
 /** Templates to verify: VERIFY_TEMPLATE's folder, or every template the generator lists. */
