@@ -49,6 +49,17 @@ const PathsSchema = v.strictObject({
   paths: v.pipe(v.array(NonEmpty), v.minLength(1), v.description('build-context paths .dockerignore must leave out')),
 });
 
+const CommandSchema = v.pipe(v.array(NonEmpty), v.minLength(1));
+
+const DevLoopSchema = v.pipe(
+  v.strictObject({
+    command: v.pipe(CommandSchema, v.description('the reload command the README gives for the service, as argv')),
+    withoutReload: v.pipe(CommandSchema, v.description('the same service without the reload: the broken variant, which must not show the edit')),
+    file: v.pipe(NonEmpty, v.description('the project file that holds the text GET / answers with')),
+  }),
+  v.description('template: the development loop (run in the test stage image)'),
+);
+
 export const VerifyFactsSchema = v.strictObject({
   $schema: v.optional(v.string()),
   packageManagers: v.optional(
@@ -58,6 +69,7 @@ export const VerifyFactsSchema = v.strictObject({
     v.pipe(v.array(PathsSchema), v.description('language layer: local dependency folders and build outputs that must stay out of the image')),
   ),
   mutants: v.optional(v.pipe(v.array(MutantSchema), v.description('mutants beyond the generated user-root/user-0 ones'))),
+  devLoop: v.optional(DevLoopSchema),
   knownGaps: v.optional(
     v.pipe(
       v.record(CheckIdSchema, NonEmpty),
@@ -94,6 +106,7 @@ export interface TemplateFacts {
   /** Language-layer mutants first, then the template's own (a template mutant with the same id and type replaces the language's). */
   readonly mutants: readonly MutantFact[];
   readonly knownGaps: Readonly<Partial<Record<CheckId, string>>>;
+  readonly devLoop: VerifyFacts['devLoop'] | null;
 }
 
 /** The facts of a template folder and its language layer (built-in languages only). */
@@ -110,5 +123,6 @@ export function templateFacts(template: { readonly dir: string; readonly languag
     dependencyFolders: [...(language.dependencyFolders ?? []), ...(own.dependencyFolders ?? [])],
     mutants: [...inherited, ...ownMutants],
     knownGaps: { ...own.knownGaps },
+    devLoop: own.devLoop ?? null,
   };
 }

@@ -33,6 +33,14 @@ describe('verify.json', () => {
     }
   });
 
+  it('every built-in template with a service says how its development loop runs (devLoop)', async () => {
+    const { listTemplates } = await import('../../src/templates/registry.js');
+    for (const template of await listTemplates()) {
+      if (!template.manifest.types.includes('service')) continue;
+      expect(templateFacts({ dir: template.dir, language: template.manifest.language }).devLoop, template.manifest.id).not.toBeNull();
+    }
+  });
+
   it('a template inherits its language layer: the job mutants, package managers and dependency folders', () => {
     const facts = templateFacts({ dir: path.join(BUILTIN_TEMPLATES_DIR, 'node-express'), language: 'node' });
     expect(facts.packageManagers).toEqual(['npm', 'pnpm']);
