@@ -9,7 +9,6 @@ import { devDependencies, editSource, isTestFile, PLANT_MARKER, PLANTED, plantSe
 import { type CheckResult, fail, pass, seconds } from '../report.js';
 import type { TarEntry } from '../tar.js';
 
-
 export interface BuiltImage {
   readonly tag: string;
   readonly build: BuildResult;

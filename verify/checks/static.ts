@@ -4,13 +4,12 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { dockerCallCheck, run, tail } from '../docker.js';
+import { lintDockerfile, parseDockerfile, type DockerfileModel, RULES } from '../dockerfile-rules.js';
 import { missingIgnores, nestedGaps, REQUIRED_IGNORED } from '../dockerignore.js';
 import { templateFacts } from '../facts.js';
-import { lintDockerfile, parseDockerfile, type DockerfileModel, RULES } from '../dockerfile-rules.js';
-import { dockerCallCheck, run, tail } from '../docker.js';
-import { type Project } from '../project.js';
+import type { Project } from '../project.js';
 import { type CheckResult, fail, pass } from '../report.js';
-
 
 export async function readDockerfile(project: Project): Promise<{ text: string; model: DockerfileModel }> {
   const text = await readFile(path.join(project.dir, 'Dockerfile'), 'utf8');
