@@ -49,6 +49,13 @@ describe('verify.json', () => {
     expect(facts.mutants.some((m) => m.type === 'service' && m.id === 'ignores-port')).toBe(true);
   });
 
+  it('packageManagers of the language make the variants: node-express with npm (plain key) and pnpm, go-net-http once', async () => {
+    const { variantsOf } = await import('../../verify/templates.js');
+    const template = (id: string, language: string): TemplateInfo => ({ id, name: id, language, types: ['service'], dir: path.join(BUILTIN_TEMPLATES_DIR, id), builtIn: true, templateArg: id });
+    const keys = variantsOf([template('node-express', 'node'), template('go-net-http', 'go')]).map((v) => `${v.key} ${(v.args ?? []).join(' ')}`.trim());
+    expect(keys).toEqual(['node-express/service --package-manager npm', 'node-express/service+pnpm --package-manager pnpm', 'go-net-http/service']);
+  });
+
   it('a bad facts file is refused with one line naming the file and the field', async () => {
     const dir = await tempDir('ccra-facts-');
     const file = path.join(dir, FACTS_FILE);
