@@ -14,3 +14,4 @@ declare module '*/currency.mjs' {
   export function table(rows: unknown[][], header: string[]): string;
   export function reportText(report: { date: string; notes: string[]; rows: Record<string, unknown>[] }): string;
 }
+declare module '*/write-verify-schema.mjs' { export function verifyJsonSchema(): Record<string, unknown>; }

@@ -5,11 +5,11 @@
  * pass the runtime checks like the BuildKit one. The classic builder builds every stage up to
  * the target, the `test` stage too, so its build time includes the project's tests.
  */
-import { runJobChecks, runServiceMain } from './checks.js';
-import { buildImage, formatBytes, type ImageInfo, inspectImage, tail } from './docker.js';
+import { runJobChecks, runServiceMain } from './runtime.js';
+import { buildImage, formatBytes, type ImageInfo, inspectImage, tail } from '../docker.js';
 import { type ProbeConfig, runServiceProbes } from './probes.js';
-import type { Project } from './project.js';
-import { type CheckResult, fail, pass, seconds } from './report.js';
+import type { Project } from '../project.js';
+import { type CheckResult, fail, pass, seconds } from '../report.js';
 
 export async function checkClassicBuild(project: Project, tag: string, buildkit: ImageInfo): Promise<CheckResult> {
   const build = await buildImage({ context: project.dir, tag, classic: true, noCache: process.env.VERIFY_NO_CACHE === '1' });

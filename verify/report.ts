@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from './docker.js';
+import { REPO_ROOT } from './paths.js';
 
 export type CheckId =
   | 'static:call-check'

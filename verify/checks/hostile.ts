@@ -7,9 +7,9 @@
  * Everything targets 127.0.0.1 and every loop is bounded in count and time.
  */
 import { readFileSync } from 'node:fs';
-import { Container, docker } from './docker.js';
-import { freePort, HttpConnection, httpRequest, type HttpResponse, sleep, waitFor200 } from './net.js';
-import { type CheckId, type CheckResult, fail, pass, seconds } from './report.js';
+import { Container, docker } from '../docker.js';
+import { freePort, HttpConnection, httpRequest, type HttpResponse, sleep, waitFor200 } from '../net.js';
+import { type CheckId, type CheckResult, fail, pass, seconds } from '../report.js';
 
 const MiB = 1024 * 1024;
 

@@ -5,35 +5,16 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  buildProjectImage,
-  checkCallCheck,
-  checkDockerignore,
-  checkImageUser,
-  checkNoBuildTools,
-  checkNoDevDependencies,
-  checkNoSecrets,
-  checkNoTests,
-  checkPlatform,
-  checkRebuildCache,
-  checkRules,
-  checkShellcheck,
-  checkTestTarget,
-  exportImageFiles,
-  prepareBaseImages,
-  readDockerfile,
-  runJobChecks,
-  runServiceDefaultPort,
-  runServiceIdle,
-  runServiceLoad,
-  runServiceMain,
-} from './checks.js';
-import { checkClassicBuild, checkClassicRuntime } from './classic.js';
+import { buildProjectImage, checkImageUser, checkNoBuildTools, checkNoDevDependencies, checkNoSecrets, checkNoTests, checkPlatform, checkRebuildCache, checkTestTarget, exportImageFiles, prepareBaseImages } from './checks/image.js';
+import { runJobChecks, runServiceDefaultPort, runServiceIdle, runServiceLoad, runServiceMain } from './checks/runtime.js';
+import { checkCallCheck, checkDockerignore, checkRules, checkShellcheck, readDockerfile } from './checks/static.js';
+import { checkClassicBuild, checkClassicRuntime } from './checks/classic.js';
 import { inspectImage } from './docker.js';
-import { runServiceHostile } from './hostile.js';
+import { runServiceHostile } from './checks/hostile.js';
 import { Semaphore, withPort8080 } from './limit.js';
-import { type ProbeConfig, readProjectProbes, runServiceProbes } from './probes.js';
-import { generateProject, projectName, removeProject, type Project, type Variant } from './project.js';
+import { type ProbeConfig, readProjectProbes, runServiceProbes } from './checks/probes.js';
+import { generateProject, projectName, removeProject, type Project } from './project.js';
+import type { Variant } from './templates.js';
 import { type CheckBoard, type CheckId, type CheckResult, fail } from './report.js';
 
 export interface Limits {
@@ -145,7 +126,8 @@ export interface MutantDefinition {
   readonly type: 'service' | 'job';
   /** What the mutant breaks, in words. */
   readonly breaks: string;
-  readonly edits: readonly TextEdit[];
+  /** Exact edits, or (for the generated mutants) edits worked out from the generated project. */
+  readonly edits: readonly TextEdit[] | ((project: Project) => Promise<readonly TextEdit[]>);
   /** Checks that must fail against the mutant. */
   readonly mustFail: readonly CheckId[];
   /** Checks that must still pass: proof the mutant builds and runs, so it fails for the right reason. */
@@ -173,9 +155,14 @@ async function mutatedFiles(project: Project, edits: readonly TextEdit[]): Promi
   return files;
 }
 
-/** Proves the edits would apply, without changing the project. */
-export async function checkEdits(project: Project, edits: readonly TextEdit[]): Promise<void> {
-  await mutatedFiles(project, edits);
+/** A mutant's edits for this generated project. */
+export async function mutantEdits(project: Project, mutant: MutantDefinition): Promise<readonly TextEdit[]> {
+  return typeof mutant.edits === 'function' ? mutant.edits(project) : mutant.edits;
+}
+
+/** Proves the mutant's edits would apply, without changing the project. */
+export async function checkEdits(project: Project, mutant: MutantDefinition): Promise<void> {
+  await mutatedFiles(project, await mutantEdits(project, mutant));
 }
 
 /** Applies the edits; throws, before writing anything, if one of them does not apply. */
@@ -267,7 +254,7 @@ export async function runMutant(variant: Variant, mutant: MutantDefinition, limi
   // made the variant's rebuild-cache check fail at random (seen with go-net-http/job).
   const project = await generateProject(variant, { prefix: 'ccra-mutant-', name: projectName(variant, '-mutant') });
   try {
-    await applyEdits(project, mutant.edits);
+    await applyEdits(project, await mutantEdits(project, mutant));
     const tag = `ccra-verify/${variant.template.id}-${variant.type}-mutant-${mutant.id}:${runId}`.toLowerCase();
     tags.push(tag, `${tag}-edit`, `${tag}-classic`);
     const ids = [...new Set([...mutant.mustPass, ...mutant.mustFail])];

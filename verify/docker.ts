@@ -6,26 +6,11 @@
  * read-only root file system with a tmpfs on /tmp, the image's own (non-root) user.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './paths.js';
 import { readTar, type TarEntry } from './tar.js';
 
-/** The repository root: the nearest folder above this file whose package.json is this package (works from a compiled copy too). */
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      if ((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'create-cloudrun-app') return dir;
-    } catch {
-      /* no package.json here */
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the create-cloudrun-app repository root');
-    dir = parent;
-  }
-}
-export const REPO_ROOT = findRepoRoot();
 export const STANDINS_SCRIPT = path.join(REPO_ROOT, 'scripts/standins/build.sh');
 export const STANDIN_LABEL = 'org.create-cloudrun-app.standin';
 

@@ -6,10 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Container } from './docker.js';
-import { freePort, httpRequest, sleep, type HttpResponse } from './net.js';
-import type { Project } from './project.js';
-import { type CheckResult, fail, pass, seconds } from './report.js';
+import { Container } from '../docker.js';
+import { freePort, httpRequest, sleep, type HttpResponse } from '../net.js';
+import type { Project } from '../project.js';
+import { type CheckResult, fail, pass, seconds } from '../report.js';
 
 export interface Probe {
   readonly path: string;

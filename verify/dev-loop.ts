@@ -9,15 +9,6 @@ import { buildImage, docker, tail } from './docker.js';
 import { freePort, httpRequest, sleep } from './net.js';
 import type { Project } from './project.js';
 
-export interface DevLoopFacts {
-  /** The command the README gives for the development loop. */
-  readonly command: readonly string[];
-  /** The same service without a reload (the broken variant that must fail the check). */
-  readonly withoutReload: readonly string[];
-  /** The source file that holds the text `GET /` answers with. */
-  readonly file: string;
-}
-
 export const ORIGINAL_TEXT = 'Hello from Cloud Run!';
 export const EDITED_TEXT = 'Hello from the dev loop!';
 
