@@ -60,17 +60,9 @@ def unbind(token: contextvars.Token) -> None:
 
 
 def severity(levelno: int) -> str:
-    """Cloud Logging's severity for a logging level. Python's level names are Cloud Logging's
+    """Cloud Logging's severity for a logging level: Python's level names are Cloud Logging's
     severities; a custom level takes the name of the standard level below it."""
-    if levelno >= logging.CRITICAL:
-        return "CRITICAL"
-    if levelno >= logging.ERROR:
-        return "ERROR"
-    if levelno >= logging.WARNING:
-        return "WARNING"
-    if levelno >= logging.INFO:
-        return "INFO"
-    return "DEBUG"
+    return next((name for name in LEVELS[::-1] if levelno >= logging.getLevelName(name)), "DEBUG")
 
 
 class CloudLoggingFormatter(logging.Formatter):
@@ -150,8 +142,7 @@ def parse_level(value: str | None) -> str | None:
     """The level a LOG_LEVEL value names (debug, info, warning, error, critical, in any case):
     INFO when it is empty, None when it names no level."""
     value = (value or "INFO").strip().upper()
-    if value == "WARN":
-        value = "WARNING"
+    value = "WARNING" if value == "WARN" else value
     return value if value in LEVELS else None
 
 
