@@ -67,3 +67,4 @@ def post_worker_init(worker):
         gunicorn_handler(signum, frame)
 
     signal.signal(signal.SIGTERM, on_sigterm)
+    signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn sets it: system calls carry on
