@@ -1,0 +1,1 @@
+"""The application package: main.py starts it, tests/ holds the tests."""
