@@ -21,6 +21,7 @@ const DEV_LOOPS: Readonly<Record<string, DevLoopFacts>> = {
     withoutReload: ['gunicorn', '--config', 'gunicorn.conf.py', 'main:app'],
     file: 'app/web.py',
   },
+  'python-fastapi': { command: ['python', 'main.py', '--reload'], withoutReload: ['python', 'main.py'], file: 'app/routes.py' },
   'ruby-sinatra': { command: ['bin/dev'], withoutReload: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'], file: 'app.rb' },
   'go-net-http': { command: ['scripts/dev'], withoutReload: ['go', 'run', '.'], file: 'internal/server/handler.go' },
 };

@@ -4,9 +4,21 @@
  * template id. `GET / -> 200 JSON` must still pass: the mutant builds and serves (it has no
  * start-up time limit, so a slow machine does not make a mutant look dead).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../support/docker.js';
 import type { MutantDefinition } from '../support/pipeline.js';
 
+/** The mutants a template lists in its verify.json (until the suite reads that file itself). */
+export function fromVerifyJson(id: string): MutantDefinition[] {
+  const file = path.join(REPO_ROOT, 'templates', id, 'verify.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { mutants: MutantDefinition[] }).mutants;
+}
+
+const HOSTILE_IDS = new Set(['no-body-limit', 'no-slow-client-bound', 'accepts-nan', 'uncapped-span', 'no-405', 'plain-errors', 'raw-line-separators', 'exits-1-after-drain']);
+
 export const HOSTILE_MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
+  'python-fastapi': fromVerifyJson('python-fastapi').filter((m) => HOSTILE_IDS.has(m.id)),
   'node-express': [
     {
       id: 'no-body-limit',

@@ -10,7 +10,7 @@
  * in REQUIRED_MUTANTS; a built-in template without them fails the suite.
  */
 import type { MutantDefinition } from '../support/pipeline.js';
-import { HOSTILE_MUTANTS } from './hostile-mutants.js';
+import { HOSTILE_MUTANTS, fromVerifyJson } from './hostile-mutants.js';
 
 export const REQUIRED_MUTANTS = {
   service: ['ignores-sigterm', 'ignores-port', 'user-root', 'user-0', 'loopback-only'],
@@ -46,6 +46,8 @@ function userMutants(type: 'service' | 'job', userLine: string): MutantDefinitio
 }
 
 export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
+  // Until verification facts are read from each template's verify.json: python-fastapi's, with the hostile ones.
+  'python-fastapi': fromVerifyJson('python-fastapi').filter((m) => !HOSTILE_MUTANTS['python-fastapi']?.some((h) => h.id === m.id)).concat(HOSTILE_MUTANTS['python-fastapi'] ?? []),
   'python-flask': [
     ...(HOSTILE_MUTANTS['python-flask'] ?? []),
     {
