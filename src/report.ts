@@ -3,6 +3,7 @@ import type { Options } from './options.js';
 import { PACKAGE_MANAGER_LANGUAGE } from './package-manager.js';
 import { postStepLines, type PostStepChoice, type PostStepReport } from './post/steps.js';
 import type { PlannedFile } from './render/plan.js';
+import { workloadOf } from './templates/layers.js';
 import type { Template } from './templates/registry.js';
 
 export interface Result {
@@ -55,7 +56,7 @@ export function shellWord(text: string): string {
 }
 
 export function createdText({ options, files, nextSteps, post, choice }: Result): string {
-  const what = `${options.template.manifest.name} ${options.type} "${options.name}"`;
+  const what = `${workloadOf(options.template, options.type).title} "${options.name}"`;
   const done = post && choice ? postStepLines(post, choice).map((line) => `${line}\n`).join('') : '';
   return `Created ${what} in ${options.displayDir} (${files.length} files)\n${done}\nNext steps:\n${nextSteps.map((step) => `  ${step}`).join('\n')}\n`;
 }

@@ -23,7 +23,7 @@ const execFileAsync = promisify(execFile);
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
-export const PARTIALS_DIR = path.join(TEMPLATES_DIR, '_partials');
+export const PARTIALS_DIR = path.join(TEMPLATES_DIR, '_shared', '_partials');
 export const PARTIAL_FILE = path.join(PARTIALS_DIR, 'deploy-sh.hbs');
 const CLI = path.join(REPO_ROOT, 'bin', 'create-cloudrun-app.js');
 const CLI_BUILD = path.join(REPO_ROOT, 'dist', 'index.js');
@@ -138,6 +138,8 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
     template: info
       ? { id: info.id, name: info.name, language: info.language, framework: info.framework }
       : { id: 'node-express', name: 'Node.js + Express', language: 'node', framework: 'express' },
+    language: { id: info?.language ?? 'node', name: info?.language ?? 'node' },
+    generatedFrom: `template ${template}`,
     vars: {},
   };
   const render = (partial: string) => hbs.compile(`{{> ${partial}}}`, { noEscape: true, strict: true })(context);
@@ -150,10 +152,10 @@ export async function renderProject(ctx: DeployContext, via: RenderVia = default
   return { dir, script, config, via, template, context: { type: ctx.type, name: ctx.name, region, project, template } };
 }
 
-/** The README section (templates/_partials/readme-deploy.hbs) rendered for a context. */
+/** The README section (templates/_shared/_partials/readme-deploy.hbs) rendered for a context. */
 export async function renderReadme(ctx: Required<Omit<DeployContext, 'template'>>): Promise<string> {
   const hbs = Handlebars.create();
-  hbs.registerPartial('readme-deploy', await readFile(path.join(TEMPLATES_DIR, '_partials', 'readme-deploy.hbs'), 'utf8'));
+  hbs.registerPartial('readme-deploy', await readFile(path.join(PARTIALS_DIR, 'readme-deploy.hbs'), 'utf8'));
   return hbs.compile('{{> readme-deploy}}', { noEscape: true, strict: true })({
     ...ctx,
     isService: ctx.type === 'service',

@@ -16,7 +16,7 @@ import { MINI_TEMPLATE_DIR, rawArgs } from '../support/generator.js';
 const mini = await loadTemplate(MINI_TEMPLATE_DIR);
 const fake = (id: string, language: string, framework: string, types: ('service' | 'job')[] = ['service', 'job']): Template => ({
   dir: `/templates/${id}`,
-  manifest: { id, name: id, language, framework, types, variables: {}, executable: [], nextSteps: [], install: [] },
+  manifest: { id, name: id, language, framework, types, variables: {}, executable: [], routes: [], nextSteps: [], install: [], default: false },
 });
 const catalogue = [
   fake('go-net-http', 'go', 'net-http'),
@@ -52,7 +52,11 @@ describe('template selection', () => {
   it('--language with one framework picks it', () => {
     expect(pickTemplate(matchTemplates({ language: 'go' }, catalogue), { language: 'go' }).manifest.id).toBe('go-net-http');
   });
-  it('--language with several frameworks is ambiguous without a prompt', () => {
+  it('--language with several frameworks picks the one its manifest marks as the default', () => {
+    const withDefault = catalogue.map((t) => (t.manifest.id === 'node-fastify' ? { ...t, manifest: { ...t.manifest, default: true } } : t));
+    expect(pickTemplate(matchTemplates({ language: 'node' }, withDefault), { language: 'node' }).manifest.id).toBe('node-fastify');
+  });
+  it('--language with several frameworks and no default is ambiguous without a prompt', () => {
     const matches = matchTemplates({ language: 'node' }, catalogue);
     expect(matches).toHaveLength(2);
     expect(() => pickTemplate(matches, { language: 'node' })).toThrow(/several templates match \(node-express, node-fastify\)/);
