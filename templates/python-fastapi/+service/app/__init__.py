@@ -1,1 +1,0 @@
-"""The application package: main.py starts it, tests/ holds the tests."""
