@@ -47,7 +47,11 @@ function userMutants(type: 'service' | 'job', userLine: string): MutantDefinitio
 
 export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
   // Until verification facts are read from each template's verify.json: python-fastapi's, with the hostile ones.
-  'python-fastapi': fromVerifyJson('python-fastapi').filter((m) => !HOSTILE_MUTANTS['python-fastapi']?.some((h) => h.id === m.id)).concat(HOSTILE_MUTANTS['python-fastapi'] ?? []),
+  // The job is the Python language layer's: the same job mutants as python-flask's.
+  get 'python-fastapi'(): readonly MutantDefinition[] {
+    const own = fromVerifyJson('python-fastapi').filter((m) => !HOSTILE_MUTANTS['python-fastapi']?.some((h) => h.id === m.id));
+    return [...own, ...(HOSTILE_MUTANTS['python-fastapi'] ?? []), ...(MUTANTS['python-flask'] ?? []).filter((m) => m.type === 'job')];
+  },
   'python-flask': [
     ...(HOSTILE_MUTANTS['python-flask'] ?? []),
     {
