@@ -17,7 +17,7 @@ import { generateProject, removeProject, templatesToVerify, variantsOf } from '.
 const DEV_LOOPS: Readonly<Record<string, DevLoopFacts>> = {
   'node-express': { command: ['npm', 'run', 'dev'], withoutReload: ['node', 'src/server.js'], file: 'src/app.js' },
   'python-flask': {
-    command: ['gunicorn', '--config', 'gunicorn.conf.py', '--reload', 'main:app'],
+    command: ['env', 'LOG_FORMAT=pretty', 'gunicorn', '--config', 'gunicorn.conf.py', '--reload', 'main:app'],
     withoutReload: ['gunicorn', '--config', 'gunicorn.conf.py', 'main:app'],
     file: 'app/web.py',
   },

@@ -49,6 +49,14 @@ export const HOSTILE_MUTANTS: Readonly<Record<string, readonly MutantDefinition[
   ],
   'python-flask': [
     {
+      id: 'no-slow-client-bound',
+      type: 'service',
+      breaks: 'one gthread thread per request Cloud Run sends: stalled clients (2 × containerConcurrency) hold them all',
+      edits: [{ file: 'gunicorn.conf.py', find: 'threads = 3 * CONTAINER_CONCURRENCY', replace: 'threads = CONTAINER_CONCURRENCY' }],
+      mustFail: ['hostile:slow-clients'],
+      mustPass: ['runtime:get'],
+    },
+    {
       id: 'accepts-nan',
       type: 'service',
       breaks: 'json.loads takes NaN and Infinity',

@@ -7,10 +7,6 @@
 import type { CheckId } from '../support/report.js';
 
 export const KNOWN_GAPS: Readonly<Record<string, Partial<Record<CheckId, string>>>> = {
-  'python-flask': {
-    'hostile:slow-clients':
-      "gunicorn's gthread worker reads a request on one of its 8 threads with a blocking socket and no timeout: 8 clients that trickle their headers or body hold every thread, and gunicorn has no public setting that bounds it (a server change is needed: an event-loop worker such as gunicorn's own asgi worker with an ASGI framework)",
-  },
   'ruby-sinatra': {
     'hostile:body-limit':
       "Puma 6.6 applies http_content_length_limit to Content-Length only: a chunked upload is written whole to /tmp (memory on Cloud Run) before the app runs (Puma 7+ counts chunked bodies against the same limit). And Puma closes the connection as soon as its 413 is written, so a client still sending can get a reset instead of the 413 (1 of 4 in some runs)",

@@ -30,8 +30,12 @@ export const HOSTILE = {
   earlyBytes: 32 * MiB,
   /** Memory the instance may use above its idle level while the oversize uploads run (tmpfs: see the check). */
   peakMemoryBytes: 128 * MiB,
-  /** Slow clients: 2 × Cloud Run's default concurrency (80 requests per instance). */
-  slowClients: 160,
+  /**
+   * Slow clients: 2 × the service's containerConcurrency (service.yaml), or 2 × Cloud Run's
+   * default of 80 requests per instance when it sets none.
+   */
+  slowClientsPerRequest: 2,
+  defaultConcurrency: 80,
   /** How long a normal client measures its success rate while the slow clients hold on. */
   normalMs: 5_000,
   /** The share of normal requests that must be answered 200 meanwhile. */
@@ -283,7 +287,7 @@ const FORGED = 'forged-entry-from-a-client';
 const LONG_AGENT_MARK = 'long-user-agent-';
 
 /** Runs the whole tier against one container; one result per check (only those in `only`, when given). */
-export async function runServiceHostile(image: string, only: ReadonlySet<CheckId> | null = null): Promise<CheckResult[]> {
+export async function runServiceHostile(image: string, only: ReadonlySet<CheckId> | null = null, containerConcurrency: number | null = null): Promise<CheckResult[]> {
   const wanted = (id: CheckId): boolean => only === null || only.has(id);
   const results: CheckResult[] = [];
   const errors: { what: string; response: HttpResponse }[] = [];
@@ -340,7 +344,7 @@ export async function runServiceHostile(image: string, only: ReadonlySet<CheckId
     }
 
     if (wanted('hostile:slow-clients')) {
-      const slow = await holdSlowClients(port, HOSTILE.slowClients);
+      const slow = await holdSlowClients(port, HOSTILE.slowClientsPerRequest * (containerConcurrency ?? HOSTILE.defaultConcurrency));
       await sleep(500);
       let ok = 0;
       let total = 0;
@@ -355,7 +359,7 @@ export async function runServiceHostile(image: string, only: ReadonlySet<CheckId
       slow.release();
       const dead = await alive();
       const rate = total ? ok / total : 0;
-      const figure = `${ok}/${total} normal requests answered (${(rate * 100).toFixed(0)} %) while ${slow.opened} slow clients (half headers, half bodies) trickled${dead ? `; ${dead}` : ''}`;
+      const figure = `${ok}/${total} normal requests answered (${(rate * 100).toFixed(0)} %) while ${slow.opened} slow clients (half headers, half bodies; containerConcurrency ${containerConcurrency ?? `${HOSTILE.defaultConcurrency} (default)`}) trickled${dead ? `; ${dead}` : ''}`;
       results.push(
         rate >= HOSTILE.minSuccessRate && !dead
           ? pass('hostile:slow-clients', figure, { successRate: rate, slowClients: slow.opened })

@@ -113,7 +113,7 @@ export async function verifyVariant(variant: Variant, board: CheckBoard, limits:
         board.record(await runServiceLoad(image));
         board.record(await runServiceDefaultPort(image));
         for (const r of await runServiceProbes(image, probes)) board.record(r);
-        for (const r of await runServiceHostile(image)) board.record(r);
+        for (const r of await runServiceHostile(image, null, probes?.containerConcurrency)) board.record(r);
       } else {
         for (const r of await runJobChecks(image)) board.record(r);
       }
@@ -228,7 +228,7 @@ export async function runNamedChecks(project: Project, ids: readonly CheckId[], 
         if (wanted.has('runtime:idle-sigterm')) results.set('runtime:idle-sigterm', await runServiceIdle(tag));
         if (wanted.has('runtime:load-sigterm')) results.set('runtime:load-sigterm', await runServiceLoad(tag));
         if (project.variant.type === 'service' && [...wanted].some((id) => id.startsWith('hostile:'))) {
-          for (const r of await runServiceHostile(tag, wanted)) results.set(r.check, r);
+          for (const r of await runServiceHostile(tag, wanted, (await readProjectProbes(project))?.containerConcurrency)) results.set(r.check, r);
         }
         if (project.variant.type === 'job' && [...wanted].some((id) => id.startsWith('runtime:'))) {
           for (const r of await runJobChecks(tag, wanted)) results.set(r.check, r);

@@ -22,6 +22,8 @@ export interface Probe {
 
 export interface ProbeConfig {
   readonly containerPort: number | null;
+  /** Requests Cloud Run sends one instance at a time; null when the YAML leaves it to Cloud Run (80). */
+  readonly containerConcurrency: number | null;
   readonly startup: Probe | null;
   readonly liveness: Probe | null;
 }
@@ -66,8 +68,10 @@ export function readProbeConfig(yaml: string): ProbeConfig {
     };
   };
   const containerPort = field(lines, 'containerPort');
+  const containerConcurrency = field(lines, 'containerConcurrency');
   return {
     containerPort: containerPort === undefined ? null : Number(containerPort),
+    containerConcurrency: containerConcurrency === undefined ? null : Number(containerConcurrency),
     startup: probe('startupProbe', { periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 }),
     liveness: probe('livenessProbe', { periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 }),
   };

@@ -6,6 +6,8 @@ parses a line that is a JSON object: "severity" becomes the entry's level, "mess
 (https://cloud.google.com/logging/docs/structured-logging). So the standard logging module
 and the formatter below are all this project needs: no client library, no agent.
 
+LOG_FORMAT=pretty prints readable lines instead, for a terminal (the dev loop sets it).
+
 Log as usual; values passed with ``extra`` become fields of the JSON object:
 
     log = logging.getLogger(__name__)
@@ -58,23 +60,17 @@ def unbind(token: contextvars.Token) -> None:
 
 
 def severity(levelno: int) -> str:
-    """Cloud Logging's severity for a logging level. Python's level names are Cloud Logging's
+    """Cloud Logging's severity for a logging level: Python's level names are Cloud Logging's
     severities; a custom level takes the name of the standard level below it."""
-    if levelno >= logging.CRITICAL:
-        return "CRITICAL"
-    if levelno >= logging.ERROR:
-        return "ERROR"
-    if levelno >= logging.WARNING:
-        return "WARNING"
-    if levelno >= logging.INFO:
-        return "INFO"
-    return "DEBUG"
+    return next((name for name in LEVELS[::-1] if levelno >= logging.getLevelName(name)), "DEBUG")
 
 
 class CloudLoggingFormatter(logging.Formatter):
     """Formats a record as one line of JSON with the fields Cloud Logging gives a meaning to."""
 
-    def format(self, record: logging.LogRecord) -> str:
+    def entry(self, record: logging.LogRecord) -> dict[str, Any]:
+        """The record's fields: severity, message, time, logger, the stack trace if any, the
+        bound fields and those passed with `extra`; client-controlled strings capped."""
         entry: dict[str, Any] = {
             "severity": severity(record.levelno),
             "message": record.getMessage(),
@@ -94,6 +90,10 @@ class CloudLoggingFormatter(logging.Formatter):
             if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
                 entry.setdefault(key, value)
         _cap_strings(entry)
+        return entry
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = self.entry(record)
         # default=str: a value json cannot encode (a datetime, an exception) is logged as text
         # rather than losing the whole line. allow_nan=False: NaN is not JSON. ensure_ascii (the
         # default) escapes U+2028, U+2029 and U+0085, on which some log readers split lines.
@@ -104,6 +104,24 @@ class CloudLoggingFormatter(logging.Formatter):
         if len(line) > MAX_LINE_BYTES:
             return _short(entry, "fields dropped: the entry was larger than 250 KB")
         return line
+
+
+class PrettyFormatter(CloudLoggingFormatter):
+    """LOG_FORMAT=pretty, for a terminal: one readable line per entry, such as
+    `12:00:01.250 INFO     app.web: GET / 200  method=GET status=200 durationMs=1.2`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = self.entry(record)
+        line = f"{entry.pop('time')[11:23]} {entry.pop('severity'):<8} {entry.pop('logger')}: "
+        line += entry.pop("message")
+        stack_trace = entry.pop("stack_trace", None)
+        if entry:
+            line += "  " + " ".join(f"{k}={json.dumps(v, default=str)}" for k, v in entry.items())
+        return f"{line}\n{stack_trace}" if stack_trace else line
+
+
+# LOG_FORMAT's values: JSON for Cloud Logging (the default), or readable lines for a terminal.
+FORMATTERS = {"json": CloudLoggingFormatter, "pretty": PrettyFormatter}
 
 
 def _cap_strings(entry: dict[str, Any]) -> None:
@@ -124,22 +142,28 @@ def parse_level(value: str | None) -> str | None:
     """The level a LOG_LEVEL value names (debug, info, warning, error, critical, in any case):
     INFO when it is empty, None when it names no level."""
     value = (value or "INFO").strip().upper()
-    if value == "WARN":
-        value = "WARNING"
+    value = "WARNING" if value == "WARN" else value
     return value if value in LEVELS else None
 
 
-def logging_config(level: str = "INFO") -> dict[str, Any]:
-    """A logging.config.dictConfig() configuration: every logger writes JSON lines to stdout
-    through the root logger. gunicorn.conf.py passes it to gunicorn as logconfig_dict."""
+def parse_format(value: str | None) -> str | None:
+    """The format a LOG_FORMAT value names: "json" (the default, for Cloud Logging) or "pretty"
+    (for a terminal); None when it names neither."""
+    value = (value or "json").strip().lower()
+    return value if value in FORMATTERS else None
+
+
+def logging_config(level: str = "INFO", log_format: str = "json") -> dict[str, Any]:
+    """A logging.config.dictConfig() configuration: every logger writes to stdout through the
+    root logger, one line per entry in log_format ("json" or "pretty")."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"cloud_logging": {"()": CloudLoggingFormatter}},
+        "formatters": {"default": {"()": FORMATTERS[log_format]}},
         "handlers": {
             "stdout": {
                 "class": "logging.StreamHandler",
-                "formatter": "cloud_logging",
+                "formatter": "default",
                 "stream": "ext://sys.stdout",
             }
         },
@@ -147,14 +171,20 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
     }
 
 
-def setup_logging(log_level: str | None = None) -> None:
-    """Send every log line to stdout as JSON, at the level log_level (default: the LOG_LEVEL
-    environment variable) names."""
-    if log_level is None:
-        log_level = os.environ.get("LOG_LEVEL")
-    level = parse_level(log_level)
-    logging.config.dictConfig(logging_config(level or "INFO"))
-    if level is None:
-        logging.getLogger(__name__).warning(
-            "LOG_LEVEL=%r is not a level: using INFO", log_level, extra={"logLevel": log_level}
-        )
+def settings_from_env() -> tuple[str, str, list[str]]:
+    """The level (LOG_LEVEL) and format (LOG_FORMAT) to log with, and a warning for each value
+    that names neither (INFO and json are used instead)."""
+    level_value, format_value = os.environ.get("LOG_LEVEL"), os.environ.get("LOG_FORMAT")
+    level, log_format = parse_level(level_value), parse_format(format_value)
+    warnings = [f"LOG_LEVEL={level_value!r} is not a level: using INFO"] if level is None else []
+    if log_format is None:
+        warnings.append(f"LOG_FORMAT={format_value!r} is neither json nor pretty: using json")
+    return level or "INFO", log_format or "json", warnings
+
+
+def setup_logging() -> None:
+    """Send every log line to stdout at the level LOG_LEVEL names, in the format LOG_FORMAT names."""
+    level, log_format, warnings = settings_from_env()
+    logging.config.dictConfig(logging_config(level, log_format))
+    for warning in warnings:
+        logging.getLogger(__name__).warning(warning)

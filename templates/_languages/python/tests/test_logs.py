@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 
@@ -90,8 +91,10 @@ def test_parse_level(value, expected):
     assert logs.parse_level(value) == expected
 
 
-def test_setup_logging_writes_json_to_stdout(json_logs, capsys):  # json_logs: restores logging
-    logs.setup_logging("verbose")  # not a level: INFO, and a warning says so
+def test_setup_logging_writes_json_to_stdout(json_logs, capsys, monkeypatch):
+    monkeypatch.setenv("LOG_LEVEL", "verbose")  # not a level: INFO, and a warning says so
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    logs.setup_logging()  # json_logs (above) restores the logging setup afterwards
     logging.getLogger("test.setup").debug("hidden")
     logging.getLogger("test.setup").info("shown")
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -99,6 +102,25 @@ def test_setup_logging_writes_json_to_stdout(json_logs, capsys):  # json_logs: r
         ("WARNING", "LOG_LEVEL='verbose' is not a level: using INFO"),
         ("INFO", "shown"),
     ]
+
+
+def test_log_format_pretty_writes_one_readable_line_per_entry(json_logs, capsys, monkeypatch):
+    monkeypatch.setenv("LOG_FORMAT", " Pretty ")
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    logs.setup_logging()
+    logging.getLogger("test.pretty").info("processed %s", "x", extra={"item": "x", "count": 2})
+    logging.getLogger("test.pretty").warning("careful")
+    first, second = capsys.readouterr().out.splitlines()
+    assert first.endswith(' INFO     test.pretty: processed x  item="x" count=2')
+    assert re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3} WARNING  test\.pretty: careful", second)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, "json"), ("", "json"), ("JSON", "json"), ("pretty", "pretty"), ("text", None)],
+)
+def test_parse_format(value, expected):
+    assert logs.parse_format(value) == expected
 
 
 def test_long_fields_are_cut_and_marked_and_nan_never_reaches_a_line(capture):
