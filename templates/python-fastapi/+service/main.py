@@ -17,9 +17,10 @@ from app.web import create_app
 
 def main(argv: list[str]) -> None:
     reload = "--reload" in argv
-    log_format = os.environ.get("LOG_FORMAT") or ("pretty" if reload else "json")
-    # LOG_LEVEL: debug, info, warning, error or critical (another value stops the start).
-    log_config = logs.logging_config(os.environ.get("LOG_LEVEL", "info").upper(), log_format)
+    level, log_format, warnings = logs.settings_from_env()  # LOG_LEVEL, LOG_FORMAT
+    if reload and not os.environ.get("LOG_FORMAT"):
+        log_format = "pretty"  # the dev loop is read in a terminal
+    log_config = logs.logging_config(level, log_format)
     options = {
         # Cloud Run sends requests to the port in $PORT, on any interface; 8080 when it is unset.
         "host": "0.0.0.0",
@@ -37,6 +38,8 @@ def main(argv: list[str]) -> None:
         uvicorn.run("app.web:create_app", factory=True, reload=True, **options)
         return
     logging.config.dictConfig(log_config)
+    for warning in warnings:
+        logging.getLogger(__name__).warning(warning)
     # On SIGTERM (or Ctrl-C) uvicorn closes its socket and idle connections, lets the requests
     # in flight finish (answered with "Connection: close"), then raises the signal again for the
     # handler that was there before its own: this one, so that the process exits with status 0.
