@@ -37,6 +37,7 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "
     "message",
     "asctime",
     "taskName",
+    "color_message",  # uvicorn's copy of its message with terminal colours
 }
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
