@@ -22,7 +22,15 @@ const DEV_LOOPS: Readonly<Record<string, DevLoopFacts>> = {
     file: 'app/web.py',
   },
   'ruby-sinatra': { command: ['bin/dev'], withoutReload: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'], file: 'app.rb' },
-  'go-net-http': { command: ['scripts/dev'], withoutReload: ['go', 'run', '.'], file: 'internal/server/handler.go' },
+  'go-net-http': { command: ['scripts/dev'], withoutReload: ['go', 'run', '.'], file: 'internal/server/routes.go' },
+};
+
+/**
+ * A line the dev loop's log must show (LOG_FORMAT=pretty, which it sets: one readable line per entry).
+ * The same service started without the loop logs Cloud Logging JSON and must not show it.
+ */
+const PRETTY_LOG_LINES: Readonly<Record<string, RegExp>> = {
+  'go-net-http': /^time=\d\d:\d\d:\d\d\.\d{3} severity=INFO message="GET \/ 200" method=GET status=200 /m,
 };
 
 // Go compiles its standard library on the first build in a fresh container: minutes on a busy 2-core machine.
@@ -53,6 +61,11 @@ describe.runIf(engine.ok)('development loop (edit a source file, see the new ans
         const waitMs = 2 * loop.reloadMs + 3000;
         const broken = await runDevLoop(tag, project, facts.withoutReload, facts.file, { startMs: START_MS, reloadWaitMs: waitMs });
         expect(broken.reloaded, `without the reload, the edit showed up anyway:\n${broken.logs}`).toBe(false);
+        const pretty = PRETTY_LOG_LINES[variant.template.id];
+        if (pretty) {
+          expect(loop.logs, 'the dev loop logs readable lines (LOG_FORMAT=pretty)').toMatch(pretty);
+          expect(broken.logs, 'the service started without the dev loop logs JSON').not.toMatch(pretty);
+        }
       } finally {
         await removeProject(project);
       }

@@ -58,7 +58,7 @@ export const HOSTILE_MUTANTS: Readonly<Record<string, readonly MutantDefinition[
       id: 'plain-text-errors',
       type: 'service',
       breaks: "the mux's 404 and 405 stay plain text",
-      edits: [{ file: 'internal/server/handler.go', find: 'return LogRequests(JSONErrors(mux), logger, projectID)', replace: 'return LogRequests(mux, logger, projectID)' }],
+      edits: [{ file: 'internal/server/routes.go', find: 'return LogRequests(JSONErrors(mux), logger, projectID)', replace: 'return LogRequests(mux, logger, projectID)' }],
       mustFail: ['hostile:error-shape'],
       mustPass: ['runtime:get'],
     },
