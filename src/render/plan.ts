@@ -2,7 +2,7 @@
  * planFiles(): every file of the project, rendered in memory, before anything touches the disk.
  * Shared files come from the template root; `+<type>/` overlays add or replace them.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../options.js';
 import { IGNORED_NAMES, readRegularFile, templateEntry, utf8Text } from '../templates/read.js';
@@ -100,7 +100,7 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
  */
 async function listTemplateFiles(root: string, relative = ''): Promise<string[]> {
   const files: string[] = [];
-  const entries = await readdir(path.join(root, relative));
+  const entries = readdirSync(path.join(root, relative)); // sync: small folders, see read.ts
   for (const entry of entries.sort()) {
     const rel = relative ? `${relative}/${entry}` : entry;
     if (rel === MANIFEST_FILE || rel === '_partials' || IGNORED_NAMES.has(entry)) continue;
