@@ -79,4 +79,3 @@ func receiveEvent(logger *slog.Logger, maxBodyBytes int64) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"received": true, "bytes": len(body)})
 	})
 }
-
