@@ -430,8 +430,8 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
       edits: [
         {
           file: 'main.go',
-          find: 'ctx, stop := notifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)',
-          replace: 'signal.Ignore(syscall.SIGTERM)\n\tctx, stop := notifyContext(context.Background(), syscall.SIGINT)',
+          find: 'signal.Notify(received, syscall.SIGINT, syscall.SIGTERM)',
+          replace: 'signal.Ignore(syscall.SIGTERM)\n\tsignal.Notify(received, syscall.SIGINT)',
         },
       ],
       mustFail: ['runtime:job-sigterm'],

@@ -40,29 +40,20 @@ func New(w io.Writer, level slog.Leveler) *slog.Logger {
 }
 
 // FromEnv returns the logger that LOG_LEVEL and LOG_FORMAT ask for, writing to w: New's JSON
-// lines by default (LOG_FORMAT unset or json), NewPretty's with LOG_FORMAT=pretty. An invalid
-// value is returned as the error, and its default is used.
+// lines by default (LOG_FORMAT unset or json); with LOG_FORMAT=pretty, for reading in a terminal,
+// one line per record with the time of day, severity and message, then the attributes as
+// key=value (log/slog's TextHandler, which quotes a value holding spaces or line breaks, so a
+// line stays one line). An invalid value is returned as the error, and its default is used.
 func FromEnv(w io.Writer, getenv func(string) string) (*slog.Logger, error) {
 	level, err := ParseLevel(getenv("LOG_LEVEL"))
 	switch format := getenv("LOG_FORMAT"); strings.ToLower(strings.TrimSpace(format)) {
 	case "", "json":
 		return New(w, level), err
 	case "pretty":
-		return NewPretty(w, level), err
+		return slog.New(contextHandler{slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: prettyKeys})}), err
 	default:
 		return New(w, level), errors.Join(err, fmt.Errorf("LOG_FORMAT %q: want json or pretty", format))
 	}
-}
-
-// NewPretty returns a logger for reading in a terminal: one line per record with the time of
-// day, severity and message, then the attributes as key=value (log/slog's TextHandler, which
-// quotes a value holding spaces or line breaks, so a line stays one line).
-func NewPretty(w io.Writer, level slog.Leveler) *slog.Logger {
-	textHandler := slog.NewTextHandler(w, &slog.HandlerOptions{
-		Level:       level,
-		ReplaceAttr: prettyKeys,
-	})
-	return slog.New(contextHandler{textHandler})
 }
 
 // prettyKeys shortens the time to the time of day and renames the keys as cloudLoggingKeys does.
