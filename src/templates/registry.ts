@@ -51,7 +51,7 @@ export async function loadTemplate(dir: string): Promise<Template> {
   if (!absolute || !info?.isDirectory()) throw new ManifestError(`${dir}: not a template folder (no such directory)`);
   const manifest = await readManifest(path.join(absolute, MANIFEST_FILE));
   const language = await loadLanguage(manifest.language);
-  if (language?.manifest.job && (await lstat(path.join(absolute, JOB_FOLDER)).catch(() => undefined))) {
+  if (language?.manifest.job && tryOrUndefined(() => lstatSync(path.join(absolute, JOB_FOLDER)))) {
     throw new ManifestError(
       `${path.join(absolute, JOB_FOLDER)}: jobs belong to the language: every ${language.manifest.name} template gets the job of ${path.join(language.dir, JOB_FOLDER)}; remove this folder`,
     );
