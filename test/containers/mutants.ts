@@ -271,7 +271,7 @@ export const MUTANTS: Readonly<Record<string, readonly MutantDefinition[]>> = {
       id: 'lint-warning',
       type: 'service',
       breaks: "a Dockerfile lint warning (FromAsCasing); with `check=error=true` the build fails too",
-      edits: [{ file: 'Dockerfile', find: 'FROM node:24-trixie-slim AS build', replace: 'FROM node:24-trixie-slim as build' }],
+      edits: [{ file: 'Dockerfile', find: 'FROM node:26-trixie-slim AS build', replace: 'FROM node:26-trixie-slim as build' }],
       mustFail: ['static:call-check', 'image:build'],
       mustPass: ['static:rules'],
     },
