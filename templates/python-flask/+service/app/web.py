@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import health, logs
 from app.config import Settings
-from app.trace import trace_from_headers
+from app.trace import trace_fields
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +128,7 @@ def log_requests(app: Flask, project_id: str | None) -> None:
     @app.before_request
     def start() -> None:
         g.request_started = time.perf_counter()
-        found = trace_from_headers(request.headers)
-        if found:
-            g.log_fields_token = logs.bind(**found.log_fields(project_id))
+        g.log_fields_token = logs.bind(**trace_fields(request.headers, project_id))
 
     @app.after_request
     def log_request(response: Response) -> Response:

@@ -41,13 +41,6 @@ def test_get_root_names_the_revision_on_cloud_run():
     }
 
 
-def test_settings_from_the_environment():
-    settings = Settings.from_env(
-        {"K_SERVICE": "svc", "K_REVISION": "svc-1", "GOOGLE_CLOUD_PROJECT": "demo", "PORT": "1"}
-    )
-    assert settings == Settings("svc", "svc-1", None, "demo")
-
-
 def test_post_root_reads_logs_and_acknowledges_an_event(client, json_logs):
     response = client.post("/", json=PUBSUB_PUSH)
     assert response.status_code == 200
@@ -111,12 +104,6 @@ def test_post_root_refuses_non_finite_empty_and_too_deep_json(client, body):
         "status": "INVALID_ARGUMENT",
         "message": "the request body must be JSON",
     }
-
-
-def test_max_body_bytes_from_the_environment():
-    assert Settings.from_env({"MAX_BODY_BYTES": "1024"}).max_body_bytes == 1024
-    with pytest.raises(ValueError, match="MAX_BODY_BYTES"):
-        Settings.from_env({"MAX_BODY_BYTES": "10mb"})
 
 
 def test_errors_are_json_and_keep_their_headers(client, json_logs):

@@ -69,6 +69,31 @@ def test_log_fields_need_the_project():
     assert found.log_fields(None) == {}
 
 
+def test_trace_fields_of_a_request():
+    headers = {"X-Cloud-Trace-Context": f"{TRACE_ID.upper()}/255;o=0"}
+    assert trace.trace_fields(headers, "demo") == {
+        trace.TRACE_FIELD: f"projects/demo/traces/{TRACE_ID}",
+        trace.SPAN_ID_FIELD: "00000000000000ff",
+        trace.TRACE_SAMPLED_FIELD: False,
+    }
+    assert trace.trace_fields(headers, None) == {}
+    assert trace.trace_fields({}, "demo") == {}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"traceparent": "garbage"},
+        {"traceparent": f"00-{'0' * 32}-00f067aa0ba902b7-01"},
+        {"X-Cloud-Trace-Context": "////;o=;o=\u00ff" * 50},
+        {"X-Cloud-Trace-Context": f"{TRACE_ID}/{'9' * 5000};o=1"},  # no span, never a crash
+        {"X-Cloud-Trace-Context": f"{TRACE_ID}/{2**64}"},  # over 64 bits: no span
+    ],
+)
+def test_hostile_headers_give_no_span(headers):
+    assert trace.SPAN_ID_FIELD not in trace.trace_fields(headers, "demo")
+
+
 def test_project_id_from_the_environment():
     assert trace.project_id({"GOOGLE_CLOUD_PROJECT": "demo", "K_SERVICE": "svc"}) == "demo"
     # Not on Cloud Run and not configured: no project, and no network call.

@@ -5,6 +5,9 @@ Google's `X-Cloud-Trace-Context`. A log line that carries
 `logging.googleapis.com/trace = projects/PROJECT/traces/TRACE_ID` is shown under that request
 in the Logs Explorer and in Cloud Trace. The field needs the project id, so without one (on a
 laptop, say) lines simply carry no trace.
+
+Nothing here depends on a web framework: each template passes its request headers (a
+case-insensitive mapping, as Flask's and Starlette's are) to trace_fields().
 """
 
 from __future__ import annotations
@@ -74,6 +77,12 @@ def trace_from_headers(headers: Mapping[str, str]) -> Trace | None:
     return parse_traceparent(headers.get("traceparent")) or parse_cloud_trace_context(
         headers.get("X-Cloud-Trace-Context")
     )
+
+
+def trace_fields(headers: Mapping[str, str], project_id: str | None) -> dict[str, object]:
+    """The log fields for a request's trace; none without a project id or a valid header."""
+    found = trace_from_headers(headers)
+    return found.log_fields(project_id) if found else {}
 
 
 def project_id(environ: Mapping[str, str] | None = None, timeout: float = 2.0) -> str | None:
