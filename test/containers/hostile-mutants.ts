@@ -34,6 +34,14 @@ export const HOSTILE_MUTANTS: Readonly<Record<string, readonly MutantDefinition[
       mustFail: ['hostile:slow-clients'],
       mustPass: ['runtime:get'],
     },
+    {
+      id: 'no-body-limit',
+      type: 'service',
+      breaks: 'the request body limit is 1 GiB: Puma buffers oversize uploads (Content-Length and chunked) whole in /tmp',
+      edits: [{ file: 'lib/error_shape.rb', find: 'DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024', replace: 'DEFAULT_MAX_BODY_BYTES = 1024 * 1024 * 1024' }],
+      mustFail: ['hostile:body-limit'],
+      mustPass: ['runtime:get'],
+    },
   ],
   'python-flask': [
     {

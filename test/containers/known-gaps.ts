@@ -12,10 +12,9 @@ export const KNOWN_GAPS: Readonly<Record<string, Partial<Record<CheckId, string>
       "gunicorn's gthread worker reads a request on one of its 8 threads with a blocking socket and no timeout: 8 clients that trickle their headers or body hold every thread, and gunicorn has no public setting that bounds it (a server change is needed: an event-loop worker such as gunicorn's own asgi worker with an ASGI framework)",
   },
   'ruby-sinatra': {
-    'hostile:body-limit':
-      "Puma 6.6 applies http_content_length_limit to Content-Length only: a chunked upload is written whole to /tmp (memory on Cloud Run) before the app runs (Puma 7+ counts chunked bodies against the same limit). And Puma closes the connection as soon as its 413 is written, so a client still sending can get a reset instead of the 413 (1 of 4 in some runs)",
-    'hostile:error-shape': "Puma 6.6 answers its own 413 as plain text; from Puma 7 on it goes through lowlevel_error_handler, which answers JSON",
+    'hostile:error-shape':
+      "Puma 8.0 writes its own 413 (a body over http_content_length_limit) as plain text `Payload Too Large`: unlike its other errors, that one does not go through lowlevel_error_handler",
     'hostile:logs':
-      "Puma's error logger writes plain-text lines to stderr (a malformed request, headers over Puma's limit, a full /tmp while a chunked upload is spooled) and offers no public hook to format them",
+      "Puma's error logger writes plain-text lines to stderr (a malformed request, a body over its limit, headers over its limit) and offers no public hook to format them",
   },
 };
