@@ -1,14 +1,14 @@
 # frozen_string_literal: true
 
-# Structured logging for Cloud Run: one JSON object per line on stdout.
+# Structured logging for Cloud Run: one JSON object per line on stdout. LOG_FORMAT=pretty (bin/dev
+# sets it) writes one readable line per entry instead, for a terminal.
 #
 # Cloud Run hands every line to Cloud Logging, which reads `severity` and `message` (and the
 # `logging.googleapis.com/*` fields) from it and keeps every other field in the entry's
 # jsonPayload, where it can be filtered on. No logging library or API call is needed for that.
 #
-# It is not Ruby's ::Logger on purpose: ::Logger takes a lock (a Monitor) that cannot be taken
-# inside a signal handler, and the shutdown code logs from one. IO#write is atomic per call and
-# allowed there, so each entry is written with a single write.
+# Each entry is written with a single IO#write, so lines from concurrent threads never interleave,
+# and no lock is taken (a lock such as ::Logger's cannot be taken inside a signal handler).
 
 require "json"
 require "time"
@@ -26,18 +26,23 @@ class StructuredLogger
   MAX_LINE_BYTES = 250 * 1024
   # Some log readers split lines on these; inside a JSON string an escape means the same.
   LINE_SEPARATORS = { "\u2028" => "\\u2028", "\u2029" => "\\u2029", "\u0085" => "\\u0085" }.freeze
+  FORMATS = %w[json pretty].freeze
 
   attr_reader :fields, :level
 
   # io: where lines go (stdout by default; tests pass a StringIO).
   # level: the lowest severity written, e.g. "info" (LOG_LEVEL).
+  # format: "json" (Cloud Logging's, the default) or "pretty" (LOG_FORMAT).
   # fields: added to every entry (see #child).
-  def initialize(io = $stdout, level: ENV.fetch("LOG_LEVEL", "info"), fields: {})
+  def initialize(io = $stdout, level: ENV.fetch("LOG_LEVEL", "info"), format: ENV.fetch("LOG_FORMAT", ""), fields: {})
     @io = io
     # Docker and Cloud Run read stdout through a pipe, which Ruby would otherwise buffer.
     @io.sync = true if @io.respond_to?(:sync=)
     @level = self.class.severity(level)
     @threshold = SEVERITIES.index(@level)
+    @format = format.to_s.strip.downcase.then { |name| name.empty? ? "json" : name }
+    raise ArgumentError, "LOG_FORMAT must be json or pretty, got #{format.inspect}" unless FORMATS.include?(@format)
+
     @fields = fields.freeze
   end
 
@@ -54,7 +59,7 @@ class StructuredLogger
 
   # A logger whose entries all carry `more` too (a request's trace, a task's index).
   def child(**more)
-    self.class.new(@io, level: @level, fields: @fields.merge(more))
+    self.class.new(@io, level: @level, format: @format, fields: @fields.merge(more))
   end
 
   # The methods take a message and optional fields: log.info("done", items: 3).
@@ -79,9 +84,10 @@ class StructuredLogger
     true
   end
 
-  # The JSON text of one entry, without the newline (for code that writes lines itself).
+  # The text of one entry, without the newline (for code that writes lines itself).
   def line(severity, message, **fields)
-    serialize(entry(severity, message, fields))
+    entry = entry(severity, message, fields)
+    @format == "pretty" ? pretty(entry) : serialize(entry)
   end
 
   private
@@ -116,14 +122,24 @@ class StructuredLogger
     entry
   end
 
-  # JSON on one line; a value JSON cannot hold (invalid UTF-8, NaN) or an entry over Cloud
+  # JSON on one line; a value JSON cannot hold (invalid UTF-8, NaN, nesting too deep) or an entry over Cloud
   # Logging's limit must not lose the entry: a short one says what happened.
   def serialize(entry)
     line = JSON.generate(entry)
     line = short(entry, "fields dropped: the entry was larger than 250 KB") if line.bytesize > MAX_LINE_BYTES
     line.gsub(/[\u2028\u2029\u0085]/, LINE_SEPARATORS)
-  rescue JSON::GeneratorError, Encoding::UndefinedConversionError, Encoding::CompatibilityError => e
+  rescue JSON::JSONError, Encoding::UndefinedConversionError, Encoding::CompatibilityError => e
     short(entry, "fields dropped: #{e.message.to_s.scrub[0, 200]}")
+  end
+
+  # "12:00:00.123 INFO    GET / 200 method=GET status=200": time, severity, message, other fields
+  # (a value that is not a plain word is quoted, control characters escaped).
+  def pretty(entry)
+    fields = entry.except("severity", "message", "time", "stack_trace").map do |key, value|
+      "#{key}=#{value.is_a?(String) && value.match?(/\A[[:graph:]]*\z/) ? value : value.inspect}"
+    end
+    message = entry["message"].scrub.gsub(/[[:cntrl:]\u2028\u2029\u0085]/) { |c| c.inspect[1..-2] }
+    [entry["time"][11, 12], entry["severity"].ljust(8), message, *fields].join(" ")
   end
 
   def short(entry, log_error)
