@@ -13,7 +13,7 @@ class PumaConfigTest < Minitest::Test
 
   def options(env = {})
     with_env({ "PORT" => nil, "PUMA_MAX_THREADS" => nil, "PUMA_MIN_THREADS" => nil }.merge(env)) do
-      Puma::Configuration.new(config_files: [CONFIG]).tap(&:load).options
+      Puma::Configuration.new(config_files: [CONFIG]).tap(&:load).tap(&:clamp).options
     end
   end
 

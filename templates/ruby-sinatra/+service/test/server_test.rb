@@ -83,10 +83,15 @@ class ServerTest < Minitest::Test
     socket.write("POST / HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n" \
                  "Content-Length: #{body.bytesize}\r\n\r\n#{body[0, 10]}")
     sleep 0.3 # Puma now holds the headers and part of the body
+    # Puma's SIGTERM handler runs in this (the main) thread until the drain is over, so the rest
+    # of the body is sent from another thread.
+    writer = Thread.new do
+      sleep 0.5
+      socket.write(body[10..])
+    end
 
     sigterm
-    sleep 0.5
-    socket.write(body[10..])
+    writer.join
     response = Timeout.timeout(5) { socket.read }
 
     assert_match(%r{\AHTTP/1\.1 200 }, response)
