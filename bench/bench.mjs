@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench [-- options]`: compiles bench/main.ts together with the verification suite's
-// helpers it shares (test/support/) into .bench/build with the project's TypeScript, then runs it.
+// suite it shares (verify/) into .bench/build with the project's TypeScript, then runs it.
 // A plain Node script (Node 20 cannot run TypeScript itself); see bench/main.ts and README.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

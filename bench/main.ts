@@ -6,24 +6,30 @@
  * rebuild time after a source-only edit; for jobs, start to exit of a task and SIGTERM to exit
  * mid-SLEEP_MS instead of the HTTP figures. Plus the generator's own figures: time to generate a
  * project non-interactively, CLI start-up (`--help`), packed size, installed size and dependency
- * count of the npm package.
+ * count of the npm package. And per variant the lines of application source a user owns outside
+ * their routes and tests (verify/owned-lines.ts; no containers needed).
  *
  * Each timing is repeated (default 5 runs, 3 for builds) and the median reported; every figure is
  * also shown as a ratio to the best variant in the same run. The table is printed and written as
  * JSON to .bench/bench-<timestamp>.json and .bench/latest.json.
  *
- * The container helpers are the verification suite's own (test/support/); bench/bench.mjs
+ * The container helpers are the verification suite's own (verify/); bench/bench.mjs
  * compiles this file and them with tsc and runs it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { prepareBaseImages, readDockerfile, runServiceLoad } from '../test/support/checks.js';
-import { dependencySteps } from '../test/support/dockerfile-rules.js';
-import { buildImage, Container, engineStatus, inspectImage, REPO_ROOT, removeImages, removeLeftoverContainers, run, tail } from '../test/support/docker.js';
-import { freePort, sleep, waitFor200 } from '../test/support/net.js';
-import { BIN, editSource, generateProject, removeProject, sourceFiles, templatesToVerify, variantsOf, type Variant } from '../test/support/project.js';
+import { prepareBaseImages } from '../verify/checks/image.js';
+import { runServiceLoad } from '../verify/checks/runtime.js';
+import { readDockerfile } from '../verify/checks/static.js';
+import { dependencySteps } from '../verify/dockerfile-rules.js';
+import { buildImage, Container, engineStatus, inspectImage, removeImages, removeLeftoverContainers, run, tail } from '../verify/docker.js';
+import { freePort, sleep, waitFor200 } from '../verify/net.js';
+import { type OwnedLines, ownedLines, OWNED_LINES_TARGET } from '../verify/owned-lines.js';
+import { BIN, REPO_ROOT } from '../verify/paths.js';
+import { editSource, generateProject, removeProject, sourceFiles } from '../verify/project.js';
+import { templatesToVerify, type Variant, variantsOf } from '../verify/templates.js';
 
 interface Options {
   runs: number;
@@ -291,6 +297,31 @@ async function generatorFigures(o: Options, variants: readonly Variant[]): Promi
 // Per variant
 // ---------------------------------------------------------------------------------------------
 
+/** Owned lines of each variant's freshly generated project. */
+async function ownedLinesOf(variants: readonly Variant[]): Promise<Record<string, OwnedLines>> {
+  const out: Record<string, OwnedLines> = {};
+  for (const variant of variants) {
+    const project = await generateProject(variant, { prefix: 'ccra-bench-owned-' });
+    try {
+      out[variant.key] = await ownedLines(project.dir, project.files, variant.template.dir);
+    } finally {
+      await removeProject(project);
+    }
+  }
+  return out;
+}
+
+function ownedLinesTable(rows: Record<string, OwnedLines>): string {
+  const lines = [
+    '| | owned lines | files | routes left out | target |',
+    '|---|---|---|---|---|',
+    ...Object.entries(rows).map(
+      ([key, r]) => `| ${key} | ${r.lines} | ${Object.keys(r.files).length} | ${r.excluded.routes.join(', ') || '–'} | ≤ ${r.target} ${r.met ? 'met' : 'NOT met'} |`,
+    ),
+  ];
+  return `Owned lines (application source outside routes and tests, not blank, not comment-only; target ≤ ${OWNED_LINES_TARGET})\n\n${lines.join('\n')}\n`;
+}
+
 async function variantFigures(o: Options, variant: Variant, tags: string[], standins: Set<string>): Promise<Record<string, Metric>> {
   const out: Record<string, Metric> = {};
   const project = await generateProject(variant, { prefix: 'ccra-bench-' });
@@ -470,6 +501,8 @@ export async function main(argv: string[]): Promise<number> {
   log(`${variants.length} variant(s), ${o.runs} runs per timing, ${o.buildRuns} per build, on ${info.cpu} × ${info.cores}`);
 
   const generator = await generatorFigures(o, variants);
+  log('owned lines of each variant');
+  const owned = await ownedLinesOf(variants);
   const comparison = o.compare ? await compareWithCreateVite(o, generator) : null;
   if (o.compare && !comparison) log(`create-vite@${CREATE_VITE_VERSION} could not be installed: no side-by-side figures`);
   const rows: Record<string, Record<string, Metric>> = {};
@@ -510,6 +543,7 @@ export async function main(argv: string[]): Promise<number> {
     '',
     Object.keys(services).length ? table('Services', services, serviceCols, rowRatios) : '',
     Object.keys(jobs).length ? table('Jobs', jobs, jobCols, rowRatios) : '',
+    ownedLinesTable(owned),
     table('Generator', genRows, ['value'], {}),
     comparison ? comparisonTable(comparison) : '',
     Object.keys(errors).length ? `errors:\n${Object.entries(errors).map(([k, e]) => `  ${k}: ${e.split('\n')[0]}`).join('\n')}\n` : '',
@@ -526,6 +560,7 @@ export async function main(argv: string[]): Promise<number> {
     options: o,
     standins: [...standins].sort(),
     generator,
+    ownedLines: owned,
     comparison,
     variants: rows,
     ratios: rowRatios,

@@ -243,8 +243,10 @@ export async function currencyReport({ only } = {}) {
     .map((e) => e.name)
     .sort();
   const pins = templates.flatMap((id) => {
-    const dir = path.join(TEMPLATES_DIR, id);
-    return templateFiles(dir).flatMap((file) => {
+    // A template's files and those of its language's layer, which it builds on.
+    const { language } = JSON.parse(readFileSync(path.join(TEMPLATES_DIR, id, 'template.json'), 'utf8'));
+    const layers = [path.join(TEMPLATES_DIR, '_languages', language), path.join(TEMPLATES_DIR, id)].filter((dir) => existsSync(dir));
+    return layers.flatMap((dir) => templateFiles(dir).map((file) => [dir, file])).flatMap(([dir, file]) => {
       const text = readFileSync(path.join(dir, file), 'utf8');
       const images = path.basename(file).startsWith('Dockerfile')
         ? [...new Set(baseImages(text))].flatMap(imagePins).map((p) => ({ template: id, kind: 'image', name: p.image, what: p.what, version: p.version, file }))

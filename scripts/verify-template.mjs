@@ -4,8 +4,8 @@
 //   npm run verify -- ./my-template [--type service|job] [--keep-images]
 //
 // It runs the container tier of this repository's tests (test/containers/verify.test.ts: static
-// checks, image, runtime as Cloud Run runs it, the project's own tests, and the template's mutants
-// when it is a built-in one) against that one template folder, prints one line per check with
+// checks, image, runtime as Cloud Run runs it, the project's own tests, and the mutants of the
+// folder's verify.json when it has one) against that one template folder, prints one line per check with
 // its measured figure, and exits non-zero if any check fails. A Docker engine is required here:
 // without one the command fails rather than skipping (REQUIRE_DOCKER=1).
 // See docs/verification.md.

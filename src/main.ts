@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { parseArgs } from './cli/args.js';
+import { parseArgs, writeHelp } from './cli/args.js';
 import { CancelledError } from './cli/cancelled.js';
 import { describeError, guardContext, jsonRequested } from './failures.js';
 import { overwriteRefusal } from './fs/guard.js';
@@ -52,8 +52,9 @@ export async function main(io: MainIO): Promise<number> {
   try {
     const parsed = parseArgs(io.argv, VERSION, (text) => io.stdout.write(text));
     if (parsed.kind === 'done') return EXIT_OK;
-    json = parsed.args.json;
     const builtins = await listTemplates();
+    if (parsed.kind === 'help') return writeHelp(VERSION, builtins, (text) => io.stdout.write(text)), EXIT_OK;
+    json = parsed.args.json;
     if (parsed.args.listTemplates) {
       await writeOut(io.stdout, parsed.args.json ? `${templateListJson(builtins)}\n` : templateListText(builtins));
       return EXIT_OK;

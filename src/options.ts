@@ -161,11 +161,14 @@ export function matchTemplates(
   return matches;
 }
 
-/** The template to use when several match and nobody is asked. */
+/**
+ * The template to use when several match and nobody is asked: with nothing chosen the overall
+ * default, with only a language the one its manifest marks `"default": true`.
+ */
 export function pickTemplate(matches: readonly Template[], args: Pick<RawArgs, 'language' | 'framework'>): Template {
   if (matches.length === 1) return matches[0]!;
-  if (args.language === undefined && args.framework === undefined) {
-    const fallback = matches.find((t) => t.manifest.id === DEFAULT_TEMPLATE_ID);
+  if (args.framework === undefined) {
+    const fallback = matches.find((t) => (args.language === undefined ? t.manifest.id === DEFAULT_TEMPLATE_ID : t.manifest.default));
     if (fallback) return fallback;
   }
   throw new UsageError(`several templates match (${ids(matches)}); choose one with --template or --framework`);

@@ -3,6 +3,7 @@ import type { Options } from './options.js';
 import { PACKAGE_MANAGER_LANGUAGE } from './package-manager.js';
 import { postStepLines, type PostStepChoice, type PostStepReport } from './post/steps.js';
 import type { PlannedFile } from './render/plan.js';
+import { workloadOf } from './templates/layers.js';
 import type { Template } from './templates/registry.js';
 
 export interface Result {
@@ -55,28 +56,45 @@ export function shellWord(text: string): string {
 }
 
 export function createdText({ options, files, nextSteps, post, choice }: Result): string {
-  const what = `${options.template.manifest.name} ${options.type} "${options.name}"`;
+  const what = `${workloadOf(options.template, options.type).title} "${options.name}"`;
   const done = post && choice ? postStepLines(post, choice).map((line) => `${line}\n`).join('') : '';
   return `Created ${what} in ${options.displayDir} (${files.length} files)\n${done}\nNext steps:\n${nextSteps.map((step) => `  ${step}`).join('\n')}\n`;
 }
 
 export function templateListJson(templates: readonly Template[]): string {
   return JSON.stringify(
-    templates.map(({ manifest, dir }) => ({
-      id: manifest.id,
-      name: manifest.name,
-      language: manifest.language,
-      framework: manifest.framework,
-      types: manifest.types,
-      variables: manifest.variables,
-      dir,
-    })),
+    templates.map((template) => {
+      const { manifest, dir } = template;
+      return {
+        id: manifest.id,
+        name: manifest.name,
+        language: manifest.language,
+        framework: manifest.framework,
+        default: manifest.default,
+        types: manifest.types,
+        // What --type job gives: the language's job ("Python 3.14 job"), the same for every template of it.
+        ...(manifest.types.includes('job') && { job: workloadOf(template, 'job').title }),
+        variables: manifest.variables,
+        dir,
+      };
+    }),
   );
 }
 
 export function templateListText(templates: readonly Template[]): string {
-  const rows = templates.map(({ manifest }) => [manifest.id, manifest.language, manifest.framework, manifest.types.join(', '), manifest.name]);
-  const header = ['TEMPLATE', 'LANGUAGE', 'FRAMEWORK', 'TYPES', 'NAME'];
+  const rows = templates.map(({ manifest }) => [
+    manifest.id,
+    manifest.language,
+    manifest.framework,
+    manifest.types.join(', '),
+    `${manifest.name}${manifest.default ? ` (--language ${manifest.language})` : ''}`,
+  ]);
+  const jobs = [...new Set(templates.filter((t) => t.manifest.types.includes('job')).map((t) => workloadOf(t, 'job').title))];
+  const jobLine = jobs.length > 0 ? `\nJobs (--type job) belong to the language, the same whichever template: ${jobs.join(', ')}.\n` : '';
+  return table(['TEMPLATE', 'LANGUAGE', 'FRAMEWORK', 'TYPES', 'NAME'], rows) + jobLine;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n') + '\n';
 }

@@ -177,11 +177,12 @@ start_engine() {
   if [[ -z $pid ]]; then
     mkdir -p "$(dirname "$DLOG")"
     printf '\n=== %s install-docker.sh starts dockerd\n' "$(date -u +%FT%TZ)" >>"$DLOG"
-    # setsid + nohup: the daemon outlives this script and the shell that ran it.
+    # setsid + nohup: the daemon outlives this script and the shell that ran it. Descriptors 3-9
+    # are closed so the daemon cannot keep a caller's lock (e.g. `flock FILE install-docker.sh`).
     env PATH="$PREFIX/runc-first:$PREFIX/usr/bin:$PREFIX/usr/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
       setsid nohup "$PREFIX/usr/sbin/dockerd" \
       --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
-      </dev/null >>"$DLOG" 2>&1 &
+      </dev/null >>"$DLOG" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
     pid=$!
     log "started dockerd (pid $pid, log $DLOG)"
   fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #
-# Stand-in for python:3.14-slim (see docs/standins.md). NOT Python 3.14: Debian bookworm's
+# Stand-in for python:3.14-slim-trixie (see docs/standins.md). NOT Python 3.14: Debian bookworm's
 # python3 (3.11), because the only offline wheels here are built for CPython 3.11. bookworm minbase
 # + python3, python3-venv, python3-pip; python/python3/pip/pip3 in /usr/local/bin like the official
 # image; the EXTERNALLY-MANAGED marker removed; pip (also inside venvs) installs only from /wheels
@@ -11,10 +11,10 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # The wheels baked into the image (pip requirement specifiers, with their dependencies). The
-# python template's requirements must name versions that are here.
-PY_WHEELS=${PY_WHEELS:-"flask==3.1.3 gunicorn==26.2.0 pytest==9.1.1 blinker==1.9.0 click==8.5.0 itsdangerous==2.2.0 jinja2==3.1.6 markupsafe==3.0.3 werkzeug==3.1.9 packaging==26.3 iniconfig==2.3.0 pluggy==1.6.0 pygments==2.21.0 ruff==0.16.9 pip setuptools wheel"}
+# Python templates' requirements must name versions that are here.
+PY_WHEELS=${PY_WHEELS:-"flask==3.1.3 gunicorn==26.2.0 pytest==9.1.1 blinker==1.9.0 click==8.5.0 itsdangerous==2.2.0 jinja2==3.1.6 markupsafe==3.0.3 werkzeug==3.1.9 packaging==26.3 iniconfig==2.3.0 pluggy==1.6.0 pygments==2.21.0 ruff==0.16.9 fastapi==0.142.2 uvicorn==0.54.0 starlette==1.7.0 pydantic==2.13.5 pydantic-core==2.46.5 annotated-doc==0.0.5 annotated-types==0.8.0 anyio==4.15.1 h11==0.16.0 idna==3.20 opentelemetry-api==1.45.0 typing-extensions==4.16.0 typing-inspection==0.4.4 pip setuptools wheel"}
 readonly PY_WHEELS
-readonly TAG=python:3.14-slim
+readonly TAG=python:3.14-slim-trixie
 readonly PY_VERSION=3.11
 
 build_python() { # TAG HASH

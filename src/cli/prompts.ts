@@ -17,7 +17,8 @@ import {
   type Answers,
   type RawArgs,
 } from '../options.js';
-import { checkVariableValue, parseVariableText, type VariableValue, type WorkloadType } from '../templates/manifest.js';
+import { workloadOf } from '../templates/layers.js';
+import { checkVariableValue, parseVariableText, WORKLOAD_TYPES, type VariableValue, type WorkloadType } from '../templates/manifest.js';
 import type { Template } from '../templates/registry.js';
 
 import { CancelledError } from './cancelled.js';
@@ -49,25 +50,30 @@ export async function askForMissing(
               message: 'Where should the project be created?',
               placeholder: args.name ?? 'leave empty to use the Cloud Run name',
             }),
-      templateId: () =>
-        matches.length === 1
-          ? undefined
-          : p.select({
-              ...io,
-              message: 'Which language and framework?',
-              options: matches.map((t) => ({ value: t.manifest.id, label: t.manifest.name, hint: t.manifest.id })),
-              ...(byId.has(DEFAULT_TEMPLATE_ID) ? { initialValue: DEFAULT_TEMPLATE_ID } : {}),
-            }),
-      type: ({ results }) => {
-        const template = byId.get(results.templateId ?? '') ?? matches[0]!;
-        if (args.type !== undefined || template.manifest.types.length === 1) return undefined;
+      type: () => {
+        const types = WORKLOAD_TYPES.filter((type) => matches.some((t) => t.manifest.types.includes(type)));
+        if (args.type !== undefined || types.length === 1) return undefined;
         return p.select<WorkloadType>({
           ...io,
           message: 'Cloud Run service or job?',
           options: [
             { value: 'service', label: 'Service', hint: 'answers HTTP requests, scales with traffic' },
             { value: 'job', label: 'Job', hint: 'runs tasks to completion, then exits' },
-          ].filter((option) => template.manifest.types.includes(option.value as WorkloadType)) as p.Option<WorkloadType>[],
+          ].filter((option) => types.includes(option.value as WorkloadType)) as p.Option<WorkloadType>[],
+        });
+      },
+      // A job belongs to its language, so for a job the question is the language; for a service,
+      // the language and framework.
+      templateId: ({ results }) => {
+        const type = (results.type as WorkloadType | undefined) ?? (args.type as WorkloadType | undefined) ?? 'service';
+        const choices = templateChoices(matches, type);
+        if (choices.length <= 1) return Promise.resolve(choices[0]?.value); // nothing to ask
+        const initial = choices.find((c) => c.value === DEFAULT_TEMPLATE_ID) ?? choices.find((c) => byId.get(c.value)?.manifest.default);
+        return p.select({
+          ...io,
+          message: type === 'job' ? 'Which language?' : 'Which language and framework?',
+          options: choices,
+          ...(initial ? { initialValue: initial.value } : {}),
         });
       },
       // One question for the folder: the Cloud Run name follows from it, and is asked only when the
@@ -167,6 +173,24 @@ export async function askForMissing(
     project: record.project as string | undefined,
     vars,
   };
+}
+
+/**
+ * What to choose from for a workload type: each template for a service; for a job, one entry per
+ * language whose layer owns the job (the language's default template stands for it), labelled
+ * "Python 3.14 job", and each template that brings its own job.
+ */
+export function templateChoices(matches: readonly Template[], type: WorkloadType): { value: string; label: string; hint: string }[] {
+  const supporting = matches.filter((t) => t.manifest.types.includes(type));
+  if (type === 'service') return supporting.map((t) => ({ value: t.manifest.id, label: t.manifest.name, hint: t.manifest.id }));
+  const choices = new Map<string, { value: string; label: string; hint: string }>();
+  for (const template of supporting) {
+    const { fromLanguage, title } = workloadOf(template, 'job');
+    const key = fromLanguage ? `language:${template.manifest.language}` : template.manifest.id;
+    if (choices.has(key) && !template.manifest.default) continue;
+    choices.set(key, { value: template.manifest.id, label: title, hint: fromLanguage ? `--language ${template.manifest.language}` : template.manifest.id });
+  }
+  return [...choices.values()];
 }
 
 /** Asked only when the target folder is not empty; "No" (the default) cancels. */

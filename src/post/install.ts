@@ -9,6 +9,7 @@ import type { Writable } from 'node:stream';
 import type { Options } from '../options.js';
 import { createRenderer } from '../render/engine.js';
 import { renderContext } from '../render/plan.js';
+import { workloadOf } from '../templates/layers.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,12 +23,11 @@ export interface InstallPlan {
 }
 
 export async function planInstall(options: Options, env: Env): Promise<InstallPlan> {
-  const render = await createRenderer([], options.template.dir);
+  const workload = workloadOf(options.template, options.type);
+  const render = await createRenderer([], workload.layers.map((layer) => layer.dir));
   const context = renderContext(options); // {{packageManager}} in a template's install commands
   const commands = await Promise.all(
-    options.template.manifest.install.map(async (command, index) =>
-      (await render(command, context, `${options.template.manifest.id}/template.json install[${index}]`)).split(' ').filter(Boolean),
-    ),
+    workload.install.map(async (command, index) => (await render(command, context, `${workload.manifestName} install[${index}]`)).split(' ').filter(Boolean)),
   );
   const tool = commands[0]?.[0];
   return { commands, tool, toolPath: tool === undefined ? undefined : findOnPath(tool, env) };

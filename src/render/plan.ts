@@ -1,16 +1,22 @@
 /**
  * planFiles(): every file of the project, rendered in memory, before anything touches the disk.
- * Shared files come from the template root; `+<type>/` overlays add or replace them.
+ * The files come from layers (src/templates/layers.ts): in each, the root files and then the
+ * `+<type>/` overlay; a later layer or an overlay replaces a file on the same output path.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Options } from '../options.js';
 import { IGNORED_NAMES, readRegularFile, templateEntry, utf8Text } from '../templates/read.js';
 import { DEFAULT_PACKAGE_MANAGER } from '../package-manager.js';
-import { MANIFEST_FILE, SHARED_PARTIALS_DIR } from '../templates/registry.js';
+import { workloadOf, type Layer } from '../templates/layers.js';
+import { LANGUAGE_FILE } from '../templates/language.js';
+import { MANIFEST_FILE, VERIFY_FILE } from '../templates/registry.js';
 import { shellWord } from '../report.js';
 import { createRenderer, type RenderContext } from './engine.js';
 import { isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
+
+/** Each layer's Handlebars partials: `{{> name}}` is `_partials/name.hbs` of the nearest layer. */
+const PARTIALS_FOLDER = '_partials';
 
 export interface PlannedFile {
   /** Posix path relative to the project folder. */
@@ -35,7 +41,9 @@ export const OPTIONAL_FOLDERS: ReadonlyArray<{ readonly folder: string; readonly
 ];
 
 export function renderContext(options: PlanInput): RenderContext {
-  const { manifest } = options.template;
+  const { manifest, language } = options.template;
+  const workload = workloadOf(options.template, options.type);
+  const template = { id: manifest.id, name: manifest.name, language: manifest.language, framework: manifest.framework };
   return {
     name: options.name,
     type: options.type,
@@ -45,50 +53,64 @@ export function renderContext(options: PlanInput): RenderContext {
     project: options.project,
     packageManager: options.packageManager ?? DEFAULT_PACKAGE_MANAGER,
     usesPnpm: options.packageManager === 'pnpm',
-    template: { id: manifest.id, name: manifest.name, language: manifest.language, framework: manifest.framework },
+    ...(workload.fromLanguage ? {} : { template }),
+    language: { id: manifest.language, name: language?.manifest.name ?? manifest.language },
+    generatedFrom: workload.fromLanguage ? workload.title : `template ${manifest.id}`,
     vars: options.vars,
     ci: options.ci !== false,
   };
 }
 
 export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
-  const { dir, manifest } = options.template;
-  const render = await createRenderer([SHARED_PARTIALS_DIR, path.join(dir, '_partials')], dir);
+  const { layers, executable, routes, manifestName } = workloadOf(options.template, options.type);
+  const render = await createRenderer(
+    layers.map((layer) => path.join(layer.dir, PARTIALS_FOLDER)),
+    layers.map((layer) => layer.dir),
+  );
   const context = renderContext(options);
 
-  const sources = new Map<string, string>(); // output path -> template file (relative to dir)
-  const add = (templateFile: string, relativeToLayer: string, replacing: boolean) => {
-    const output = outputPath(relativeToLayer);
-    if (!replacing && sources.has(output)) {
-      throw new TemplateError(`${manifest.id}: ${templateFile} and ${sources.get(output)} both produce ${output}`);
-    }
-    sources.set(output, templateFile);
-  };
-  const files = await listTemplateFiles(dir);
+  const sources = new Map<string, { layer: Layer; file: string }>(); // output path -> where it comes from
   const overlay = `${OVERLAY_PREFIX}${options.type}/`;
-  for (const file of files.filter((f) => !f.startsWith(OVERLAY_PREFIX))) add(file, file, false);
-  for (const file of files.filter((f) => f.startsWith(overlay))) add(file, file.slice(overlay.length), true);
+  for (const layer of layers.filter((l) => !l.partialsOnly)) {
+    const files = await listTemplateFiles(layer.dir);
+    const inLayer = new Map<string, string>();
+    const add = (file: string, relativeToLayer: string, replacing: boolean) => {
+      const output = outputPath(relativeToLayer);
+      if (!replacing && inLayer.has(output)) {
+        throw new TemplateError(`${layer.name}: ${file} and ${inLayer.get(output)} both produce ${output}`);
+      }
+      inLayer.set(output, file);
+      sources.set(output, { layer, file });
+    };
+    for (const file of files.filter((f) => !f.startsWith(OVERLAY_PREFIX))) add(file, file, false);
+    for (const file of files.filter((f) => f.startsWith(overlay))) add(file, file.slice(overlay.length), true);
+  }
 
   const leftOut = OPTIONAL_FOLDERS.filter(({ keep }) => !keep(options)).map(({ folder }) => folder);
   for (const output of [...sources.keys()]) {
     if (leftOut.some((folder) => output.startsWith(folder))) sources.delete(output);
   }
 
-  const executables = new Set(manifest.executable);
+  const executables = new Set(executable);
   const plan: PlannedFile[] = [];
-  for (const [output, templateFile] of [...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const raw = await readRegularFile(path.join(dir, templateFile));
-    const contents = templateFile.endsWith(TEMPLATE_SUFFIX)
-      ? Buffer.from(await render(utf8Text(raw, path.join(dir, templateFile)), context, `${manifest.id}/${templateFile}`), 'utf8')
+  for (const [output, { layer, file }] of [...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const absolute = path.join(layer.dir, file);
+    const raw = await readRegularFile(absolute);
+    const contents = file.endsWith(TEMPLATE_SUFFIX)
+      ? Buffer.from(await render(utf8Text(raw, absolute), context, `${layer.name}/${file}`), 'utf8')
       : raw; // copied byte for byte, so binary files survive
     // A template file that renders to nothing is not written: `{{#if usesPnpm}}...{{/if}}` around
     // a whole file (a lockfile) makes it conditional.
-    if (templateFile.endsWith(TEMPLATE_SUFFIX) && contents.toString('utf8').trim() === '') continue;
+    if (file.endsWith(TEMPLATE_SUFFIX) && contents.toString('utf8').trim() === '') continue;
     plan.push({ path: output, contents, mode: executables.has(output) ? 0o755 : 0o644 });
     executables.delete(output);
   }
   if (executables.size > 0) {
-    throw new TemplateError(`${manifest.id}: template.json executable lists files the template does not produce: ${[...executables].join(', ')}`);
+    throw new TemplateError(`${manifestName}: executable lists files the template does not produce: ${[...executables].join(', ')}`);
+  }
+  const missingRoutes = routes.filter((route) => !plan.some((file) => file.path === route));
+  if (missingRoutes.length > 0) {
+    throw new TemplateError(`${manifestName}: routes lists files the template does not produce: ${missingRoutes.join(', ')}`);
   }
   return plan;
 }
@@ -103,7 +125,7 @@ async function listTemplateFiles(root: string, relative = ''): Promise<string[]>
   const entries = await readdir(path.join(root, relative));
   for (const entry of entries.sort()) {
     const rel = relative ? `${relative}/${entry}` : entry;
-    if (rel === MANIFEST_FILE || rel === '_partials' || IGNORED_NAMES.has(entry)) continue;
+    if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === VERIFY_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry)) continue;
     if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}": it must stay inside the project`);
     const info = await templateEntry(path.join(root, rel));
     if (info.isDirectory()) files.push(...(await listTemplateFiles(root, rel)));
@@ -117,10 +139,9 @@ async function listTemplateFiles(root: string, relative = ''): Promise<string[]>
  * install commands still to run (none when the generator installed the dependencies).
  */
 export async function renderNextSteps(options: PlanInput & Pick<Options, 'displayDir'>, installSteps: readonly string[] = []): Promise<string[]> {
-  const render = await createRenderer([], options.template.dir);
+  const workload = workloadOf(options.template, options.type);
+  const render = await createRenderer([], workload.layers.map((layer) => layer.dir));
   const context = renderContext(options);
-  const steps = await Promise.all(
-    options.template.manifest.nextSteps.map((step, index) => render(step, context, `${options.template.manifest.id}/template.json nextSteps[${index}]`)),
-  );
+  const steps = await Promise.all(workload.nextSteps.map((step, index) => render(step, context, `${workload.manifestName} nextSteps[${index}]`)));
   return options.displayDir === '.' ? [...installSteps, ...steps] : [`cd ${shellWord(options.displayDir)}`, ...installSteps, ...steps];
 }

@@ -11,8 +11,8 @@ export const WORKLOAD_TYPES = ['service', 'job'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
 
 const idPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-const Id = v.pipe(v.string(), v.regex(idPattern, 'must be lower-case letters, digits and single hyphens, starting with a letter'));
-const Text = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'));
+export const Id = v.pipe(v.string(), v.regex(idPattern, 'must be lower-case letters, digits and single hyphens, starting with a letter'));
+export const Text = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'));
 
 const variableBase = {
   description: v.pipe(Text, v.description('Shown as the prompt and in --help of --var.')),
@@ -44,13 +44,13 @@ export const VariableSchema = v.variant('type', [StringVariable, NumberVariable,
 export type TemplateVariable = v.InferOutput<typeof VariableSchema>;
 export type VariableValue = string | number | boolean;
 
-const RelativePath = v.pipe(
+export const RelativePath = v.pipe(
   v.string(),
   v.check((path) => !path.startsWith('/') && !path.split('/').includes('..'), 'must be a relative path inside the project'),
 );
 
 // Run without a shell, so shell syntax would not mean what it says: plain words only.
-const InstallCommand = v.pipe(
+export const InstallCommand = v.pipe(
   Text,
   v.regex(/^[^\s;&|<>()$`"'\\*?~]+( [^\s;&|<>()$`"'\\*?~]+)*$/, 'must be plain words separated by single spaces (no shell syntax: it runs without a shell)'),
 );
@@ -62,6 +62,10 @@ export const ManifestSchema = v.strictObject({
   description: v.optional(Text),
   language: v.pipe(Id, v.description('Language id used by --language, e.g. "node".')),
   framework: v.pipe(Id, v.description('Framework id used by --framework, e.g. "express".')),
+  default: v.optional(
+    v.pipe(v.boolean(), v.description('true: the template --language picks for its language (one per language); the others are chosen with --template or --framework.')),
+    false,
+  ),
   types: v.pipe(
     v.array(v.picklist(WORKLOAD_TYPES)),
     v.minLength(1, 'must list at least one of "service", "job"'),
@@ -82,6 +86,13 @@ export const ManifestSchema = v.strictObject({
   ),
   executable: v.optional(
     v.pipe(v.array(RelativePath), v.description('Output paths written with mode 0755 (npm drops the executable bit).')),
+    [],
+  ),
+  routes: v.optional(
+    v.pipe(
+      v.array(RelativePath),
+      v.description("Output paths of the files where the user writes their routes (e.g. src/app.js); the rest of the application code is the template's infrastructure."),
+    ),
     [],
   ),
   nextSteps: v.optional(

@@ -1,36 +1,84 @@
 /**
  * Finds templates on disk: every `templates/<id>/template.json` shipped with the package, and any
- * folder passed with `--template <path>`. No template is named in code; adding a folder adds a template.
+ * folder passed with `--template <path>`, each with the built-in layer of its language
+ * (`templates/_languages/<language>/`) when there is one. No template is named in code; adding a
+ * folder adds a template.
  */
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { LANGUAGE_FILE, readLanguageManifest, type LanguageManifest } from './language.js';
 import { ManifestError, readManifest, type TemplateManifest } from './manifest.js';
+import { templateEntry } from './read.js';
 
 export interface Template {
   readonly manifest: TemplateManifest;
   /** Absolute folder that holds template.json and the files. */
   readonly dir: string;
+  /** The built-in layer of the template's language; absent for a language that has none. */
+  readonly language?: LanguageLayer;
+}
+
+export interface LanguageLayer {
+  readonly manifest: LanguageManifest;
+  /** Absolute folder that holds language.json and the files. */
+  readonly dir: string;
 }
 
 export const MANIFEST_FILE = 'template.json';
+/** A layer's verification facts (the verification suite reads them); never part of a project. */
+export const VERIFY_FILE = 'verify.json';
 
 /** The package's own `templates/` folder. */
 export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
 
-/** Shared Handlebars partials every template can use, e.g. `{{> deploy-sh}}`. */
-export const SHARED_PARTIALS_DIR = path.join(BUILTIN_TEMPLATES_DIR, '_partials');
+/** The layer every project gets: files, and partials every template can use (`{{> deploy-sh}}`). */
+export const SHARED_LAYER_DIR = path.join(BUILTIN_TEMPLATES_DIR, '_shared');
+
+/** One layer per language, `_languages/<language>/`, shared by the templates of that language. */
+const LANGUAGES_DIR = path.join(BUILTIN_TEMPLATES_DIR, '_languages');
+
+/** A workload type's own files, in any layer: `+service/`, `+job/`. */
+const JOB_FOLDER = '+job';
 
 export async function loadTemplate(dir: string): Promise<Template> {
   // The folder the user named may be reached through a link; nothing inside it may be one.
   const absolute = await realpath(path.resolve(dir)).catch(() => undefined);
   const info = absolute ? await lstat(absolute) : undefined;
   if (!absolute || !info?.isDirectory()) throw new ManifestError(`${dir}: not a template folder (no such directory)`);
-  return { manifest: await readManifest(path.join(absolute, MANIFEST_FILE)), dir: absolute };
+  const manifest = await readManifest(path.join(absolute, MANIFEST_FILE));
+  const language = await loadLanguage(manifest.language);
+  if (language?.manifest.job && (await lstat(path.join(absolute, JOB_FOLDER)).catch(() => undefined))) {
+    throw new ManifestError(
+      `${path.join(absolute, JOB_FOLDER)}: jobs belong to the language: every ${language.manifest.name} template gets the job of ${path.join(language.dir, JOB_FOLDER)}; remove this folder`,
+    );
+  }
+  return language ? { manifest, dir: absolute, language } : { manifest, dir: absolute };
 }
 
-/** Every template in `root`, sorted by id; a folder without a manifest (like `_partials`) is not one. */
+const languages = new Map<string, Promise<LanguageLayer | undefined>>();
+
+/** The built-in layer of a language, read once per run; undefined when the language has none. */
+function loadLanguage(id: string): Promise<LanguageLayer | undefined> {
+  if (!languages.has(id)) languages.set(id, readLanguage(id));
+  return languages.get(id)!;
+}
+
+async function readLanguage(id: string): Promise<LanguageLayer | undefined> {
+  const dir = path.join(LANGUAGES_DIR, id);
+  const info = await templateEntry(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (!info) return undefined;
+  if (!info.isDirectory()) throw new ManifestError(`${dir}: a language layer must be a folder`);
+  const manifest = await readLanguageManifest(path.join(dir, LANGUAGE_FILE));
+  if (manifest.language !== id) throw new ManifestError(`${path.join(dir, LANGUAGE_FILE)}: language: "${manifest.language}" must equal the folder name "${id}"`);
+  return { manifest, dir };
+}
+
+/** Every template in `root`, sorted by id; a folder without a manifest (like `_shared`) is not one. */
 export async function listTemplates(root: string = BUILTIN_TEMPLATES_DIR): Promise<Template[]> {
   const entries = await readdir(root, { withFileTypes: true });
   const folders = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('_'));
@@ -45,6 +93,10 @@ export async function listTemplates(root: string = BUILTIN_TEMPLATES_DIR): Promi
     const template = await loadTemplate(dir);
     if (template.manifest.id !== folder.name) {
       throw new ManifestError(`${path.join(dir, MANIFEST_FILE)}: id: "${template.manifest.id}" must equal the folder name "${folder.name}"`);
+    }
+    const rival = template.manifest.default && templates.find((t) => t.manifest.default && t.manifest.language === template.manifest.language);
+    if (rival) {
+      throw new ManifestError(`${path.join(dir, MANIFEST_FILE)}: default: ${rival.manifest.id} is already the default ${template.manifest.language} template (one per language)`);
     }
     templates.push(template);
   }

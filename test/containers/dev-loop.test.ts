@@ -7,23 +7,13 @@
  * Skipped without a Docker engine (REQUIRE_DOCKER=1 makes that a failure), like the verification suite.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeImages, engineStatus } from '../support/docker.js';
-import { buildTestStage, type DevLoopFacts, runDevLoop } from '../support/dev-loop.js';
-import { ensureBaseImages } from '../support/docker.js';
-import { readDockerfile } from '../support/checks.js';
-import { generateProject, removeProject, templatesToVerify, variantsOf } from '../support/project.js';
-
-/** Per built-in template: what its README says, as data (a contributed template without an entry is not tested here). */
-const DEV_LOOPS: Readonly<Record<string, DevLoopFacts>> = {
-  'node-express': { command: ['npm', 'run', 'dev'], withoutReload: ['node', 'src/server.js'], file: 'src/app.js' },
-  'python-flask': {
-    command: ['gunicorn', '--config', 'gunicorn.conf.py', '--reload', 'main:app'],
-    withoutReload: ['gunicorn', '--config', 'gunicorn.conf.py', 'main:app'],
-    file: 'app/web.py',
-  },
-  'ruby-sinatra': { command: ['bin/dev'], withoutReload: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'], file: 'app.rb' },
-  'go-net-http': { command: ['scripts/dev'], withoutReload: ['go', 'run', '.'], file: 'internal/server/handler.go' },
-};
+import { removeImages, engineStatus } from '../../verify/docker.js';
+import { buildTestStage, runDevLoop } from '../../verify/dev-loop.js';
+import { templateFacts } from '../../verify/facts.js';
+import { ensureBaseImages } from '../../verify/docker.js';
+import { readDockerfile } from '../../verify/checks/static.js';
+import { generateProject, removeProject } from '../../verify/project.js';
+import { templatesToVerify, variantsOf } from '../../verify/templates.js';
 
 // Go compiles its standard library on the first build in a fresh container: minutes on a busy 2-core machine.
 const START_MS = 6 * 60_000;
@@ -31,13 +21,18 @@ const RELOAD_MS = 3 * 60_000;
 
 const engine = await engineStatus();
 const requireDocker = process.env.REQUIRE_DOCKER === '1';
-const variants = variantsOf(templatesToVerify()).filter((v) => v.type === 'service' && DEV_LOOPS[v.template.id] && !v.args?.includes('pnpm'));
+/** `devLoop` of the template's verify.json: what its README says (a template without it is not tested here). */
+const variants = variantsOf(templatesToVerify())
+  .filter((v) => v.type === 'service' && !v.args?.includes('pnpm'))
+  .flatMap((v) => {
+    const facts = templateFacts(v.template).devLoop;
+    return facts ? [{ variant: v, facts }] : [];
+  });
 const tags: string[] = [];
 afterAll(async () => removeImages(tags), 120_000);
 
 describe.runIf(engine.ok)('development loop (edit a source file, see the new answer)', () => {
-  for (const variant of variants) {
-    const facts = DEV_LOOPS[variant.template.id]!;
+  for (const { variant, facts } of variants) {
     it(`${variant.key}: \`${facts.command.join(' ')}\` reloads; \`${facts.withoutReload.join(' ')}\` does not`, async () => {
       const project = await generateProject(variant, { prefix: 'ccra-devloop-', name: 'verify-devloop' });
       try {

@@ -1,11 +1,11 @@
 /**
- * Unit tests of the Dockerfile rules (test/support/dockerfile-rules.ts) and the shell tokenizer
+ * Unit tests of the Dockerfile rules (verify/dockerfile-rules.ts) and the shell tokenizer
  * they use. Every rule is seen to pass on a good Dockerfile and to fail on a small bad one; a rule
  * without a failing example here fails the coverage test at the end. No Docker engine needed.
  */
 import { describe, expect, it } from 'vitest';
-import { copySourceIncludes, dependencySteps, lintDockerfile, parseDockerfile, RULES, type RuleId } from '../support/dockerfile-rules.js';
-import { effectiveCommand, parseShell } from '../support/shell.js';
+import { copySourceIncludes, dependencySteps, lintDockerfile, parseDockerfile, RULES, type RuleId } from '../../verify/dockerfile-rules.js';
+import { effectiveCommand, parseShell } from '../../verify/shell.js';
 
 const GOOD = `# A good multi-stage Dockerfile: every rule passes.
 ARG NODE_IMAGE=node:24-trixie-slim

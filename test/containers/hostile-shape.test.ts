@@ -1,6 +1,6 @@
 /** The error-shape rule of the hostile tier, on good and bad responses (no engine needed). */
 import { describe, expect, it } from 'vitest';
-import { errorShapeProblem } from '../support/hostile.js';
+import { errorShapeProblem } from '../../verify/checks/hostile.js';
 
 const json = { 'content-type': 'application/json; charset=utf-8' };
 

@@ -12,9 +12,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { DockerIgnore, missingIgnores, nestedGaps, readDockerignore } from '../support/dockerignore.js';
-import { readTar } from '../support/tar.js';
-import { freePort, httpRequest, listeningSockets, probeAddress } from '../support/net.js';
+import { DockerIgnore, missingIgnores, nestedGaps } from '../../verify/dockerignore.js';
+import { templateFacts } from '../../verify/facts.js';
+import { BUILTIN_TEMPLATES_DIR } from '../../verify/paths.js';
+import { readTar } from '../../verify/tar.js';
+import { freePort, httpRequest, listeningSockets, probeAddress } from '../../verify/net.js';
 
 describe('.dockerignore with Docker semantics', () => {
   const cases: [string, string, boolean][] = [
@@ -50,12 +52,14 @@ describe('.dockerignore with Docker semantics', () => {
     expect(m.ignores('README.md')).toBe(true);
     expect(new DockerIgnore('*.md\n!README.md\n').ignores('README.md')).toBe(false);
   });
-  it('comments, blank lines and surrounding spaces are handled like ignorefile.ReadAll', () => {
-    expect(readDockerignore('# c\n\n  .env  \n ! keep \n/abs/../x\n')).toEqual(['.env', '!keep', 'x']);
+  it('comments, blank lines, surrounding spaces and unclean patterns are read as Docker reads them', () => {
+    const m = new DockerIgnore('# .git\n\n  .env  \n*.md\n ! keep.md \n/abs/../x\n');
+    expect([m.ignores('.git/HEAD'), m.ignores('.env'), m.ignores('a.md'), m.ignores('keep.md'), m.ignores('x'), m.ignores('abs/x')]).toEqual([false, true, true, false, true, false]);
   });
   it('reports what the contract requires and a file fails to ignore', () => {
     const partial = '.git\n.env\n*.pem\n';
-    const missing = missingIgnores(partial, 'node').map((m) => m.what);
+    const node = templateFacts({ dir: path.join(BUILTIN_TEMPLATES_DIR, 'node-express'), language: 'node' });
+    const missing = missingIgnores(partial, node.dependencyFolders).map((m) => m.what);
     expect(missing).toEqual(expect.arrayContaining(['.env.*', '*.key', 'service-account JSON', '.npmrc', '.netrc', 'id_rsa*', 'node_modules']));
     expect(missing).not.toContain('.git');
     expect(nestedGaps(partial)).toContain('certs/key.pem');
@@ -76,10 +80,10 @@ describe('tar reader', () => {
       const entries = await readTar(Readable.from([archive.subarray(0, 1000), archive.subarray(1000)]), (p) => p === '.env');
       const byPath = new Map(entries.map((e) => [e.path, e]));
       expect(byPath.get('.env')?.content?.toString()).toBe('SECRET=1\n');
-      expect(byPath.get('big.bin')).toMatchObject({ type: '0', size: 70_000 });
-      expect(byPath.get(long)).toMatchObject({ type: '0', size: 4 });
-      expect(byPath.get('link')).toMatchObject({ type: '2', linkname: '.env' });
-      expect(byPath.get(long.split('/')[0]!)).toMatchObject({ type: '5' });
+      expect(byPath.get('big.bin')).toMatchObject({ type: 'file', size: 70_000 });
+      expect(byPath.get(long)).toMatchObject({ type: 'file', size: 4 });
+      expect(byPath.get('link')).toMatchObject({ type: 'symlink', linkname: '.env' });
+      expect(byPath.get(long.split('/')[0]!)).toMatchObject({ type: 'directory' });
     }
   });
 });

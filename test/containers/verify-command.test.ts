@@ -11,7 +11,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { engineStatus, REPO_ROOT } from '../support/docker.js';
+import { engineStatus } from '../../verify/docker.js';
+import { REPO_ROOT } from '../../verify/paths.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'scripts/verify-template.mjs');
 const SOURCE = path.join(REPO_ROOT, 'templates/node-express');
@@ -31,10 +32,11 @@ function verify(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
-/** A copy of node-express outside the repository, with a new id, an extra file, and an optional edit. */
+/** A copy of node-express outside the repository, with a new id, an extra file, and an optional edit; without verify.json (no mutants), as a first contribution would be. */
 async function copyTemplate(id: string, edit?: { file: string; find: string; replace: string }): Promise<string> {
   const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'ccra-contrib-')), id);
   await cp(SOURCE, dir, { recursive: true });
+  await rm(path.join(dir, 'verify.json'));
   const manifestFile = path.join(dir, 'template.json');
   const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Record<string, unknown>;
   await writeFile(manifestFile, `${JSON.stringify({ ...manifest, id, name: `${id} (contributed copy)`, $schema: undefined }, null, 2)}\n`);

@@ -2,7 +2,7 @@
  * The container tier: every template × type, from a fresh generation, built and run for real
  * (the check command, `npm run verify`, runs this file with VERIFY_TEMPLATE).
  *
- * One describe per variant, one test per check. The work itself runs in test/support/pipeline.ts:
+ * One describe per variant, one test per check. The work itself runs in verify/pipeline.ts:
  * variants are started together in beforeAll and throttled there (VERIFY_CONCURRENCY builds at a
  * time, default 2; one variant's containers at a time, so timings are not disturbed by each
  * other), and each test awaits the result of its own check. The report (one line per check per
@@ -12,12 +12,13 @@
  * (CI), which turns that into a failure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineStatus, removeImages, removeLeftoverContainers } from '../support/docker.js';
-import { checkEdits, defaultLimits, runMutant, type MutantRun, verifyVariant, type VariantRun } from '../support/pipeline.js';
-import { generateProject, removeProject, templatesToVerify, variantsOf, type Variant } from '../support/project.js';
-import { CHECKS, CheckBoard, checksFor, formatReport, type MutantOutcome, titleOf, writeReport } from '../support/report.js';
-import { KNOWN_GAPS } from './known-gaps.js';
-import { MUTANTS, NOT_MUTATION_TESTED, REQUIRED_MUTANTS } from './mutants.js';
+import { engineStatus, removeImages, removeLeftoverContainers } from '../../verify/docker.js';
+import { checkEdits, defaultLimits, runMutant, type MutantRun, verifyVariant, type VariantRun } from '../../verify/pipeline.js';
+import { generateProject, removeProject } from '../../verify/project.js';
+import { listedTemplates, templatesToVerify, type Variant, variantsOf } from '../../verify/templates.js';
+import { CHECKS, CheckBoard, checksFor, formatReport, type MutantOutcome, titleOf, writeReport } from '../../verify/report.js';
+import { templateFacts } from '../../verify/facts.js';
+import { missingRequiredMutants, mutantsFor, NOT_MUTATION_TESTED } from '../../verify/mutants.js';
 
 /** Per test: a check of the last variant waits behind the builds of the others. */
 const TEST_TIMEOUT = 45 * 60_000;
@@ -27,12 +28,14 @@ const requireDocker = process.env.REQUIRE_DOCKER === '1';
 const templates = templatesToVerify();
 const variants = variantsOf(templates);
 const builtIn = templates.filter((t) => t.builtIn);
+/** Each template's mutants: verify.json of the template and its language, plus the generated ones. */
+const mutantsOf = new Map(templates.map((t) => [t.id, mutantsFor(t)]));
 
 describe('mutant definitions', () => {
-  it('every check is failed by at least one mutant, or is on the explained allow-list', () => {
-    const failedBySome = new Set(Object.values(MUTANTS).flatMap((list) => list.flatMap((m) => m.mustFail)));
+  it('every check is failed by at least one mutant of the built-in templates, or is on the explained allow-list', () => {
+    const failedBySome = new Set(listedTemplates().flatMap((t) => mutantsFor(t).flatMap((m) => m.mustFail)));
     const uncovered = CHECKS.map((c) => c.id).filter((id) => !failedBySome.has(id) && !(id in NOT_MUTATION_TESTED));
-    expect(uncovered, 'checks that no mutant in test/containers/mutants.ts is expected to fail').toEqual([]);
+    expect(uncovered, 'checks that no mutant in templates/**/verify.json is expected to fail').toEqual([]);
   });
   for (const template of builtIn) {
     // Without an engine too: a template edit that leaves a mutant's `find` text behind shows up here,
@@ -41,8 +44,8 @@ describe('mutant definitions', () => {
       for (const type of template.types) {
         const project = await generateProject({ template, type, key: `${template.id}/${type}` }, { prefix: 'ccra-mutant-edits-' });
         try {
-          for (const mutant of (MUTANTS[template.id] ?? []).filter((m) => m.type === type)) {
-            await expect(checkEdits(project, mutant.edits), `${template.id}/${type} mutant ${mutant.id}`).resolves.toBeUndefined();
+          for (const mutant of mutantsOf.get(template.id)!.filter((m) => m.type === type)) {
+            await expect(checkEdits(project, mutant), `${template.id}/${type} mutant ${mutant.id}`).resolves.toBeUndefined();
           }
         } finally {
           await removeProject(project);
@@ -50,9 +53,8 @@ describe('mutant definitions', () => {
       }
     });
     it(`${template.id} has a mutant for every required kind (${template.types.join(', ')})`, () => {
-      const defined = MUTANTS[template.id] ?? [];
-      const missing = template.types.flatMap((type) => REQUIRED_MUTANTS[type].filter((id) => !defined.some((m) => m.id === id && m.type === type)).map((id) => `${type}:${id}`));
-      expect(missing, `built-in template ${template.id} lacks mutant definitions in test/containers/mutants.ts`).toEqual([]);
+      const missing = missingRequiredMutants(template, mutantsOf.get(template.id)!);
+      expect(missing, `built-in template ${template.id} lacks mutants in its verify.json (or its language's)`).toEqual([]);
     });
   }
 });
@@ -74,7 +76,7 @@ if (!engine.ok) {
   const mutantTags: string[] = [];
   // VERIFY_MUTANTS=0: the variants' checks only, for a quick targeted run (CI runs the mutants).
   const mutantPlan = process.env.VERIFY_MUTANTS === '0' ? [] : templates.flatMap((template) =>
-    (MUTANTS[template.id] ?? [])
+    mutantsOf.get(template.id)!
       .filter((m) => template.types.includes(m.type) && variants.some((v) => v.template === template && v.type === m.type))
       .map((mutant) => ({ variant: variants.find((v) => v.template === template && v.type === mutant.type)!, mutant })),
   );
@@ -91,7 +93,7 @@ if (!engine.ok) {
       mutantRuns.set(mutantKey(variant, mutant.id), run);
       work.push(run);
     }
-    const contributed = templates.filter((t) => !t.builtIn && !MUTANTS[t.id]);
+    const contributed = templates.filter((t) => !t.builtIn && mutantsOf.get(t.id)!.length === 0);
     if (contributed.length) process.stdout.write(`\nno mutant definitions for ${contributed.map((t) => t.id).join(', ')} (not a built-in template): mutant tests not run\n`);
   });
 
@@ -136,13 +138,13 @@ if (!engine.ok) {
   for (const variant of variants) {
     describe(variant.key, () => {
       for (const check of checksFor(variant.type)) {
-        const gap = KNOWN_GAPS[variant.template.id]?.[check];
+        const gap = templateFacts(variant.template).knownGaps[check];
         it(
           gap ? `${titleOf(check)} (known gap: must still fail)` : titleOf(check),
           async () => {
             const result = await boards.get(variant.key)!.get(check);
             if (gap) {
-              expect(result.pass, `${variant.key} ${titleOf(check)} passes now: remove it from test/containers/known-gaps.ts (${gap})`).toBe(false);
+              expect(result.pass, `${variant.key} ${titleOf(check)} passes now: remove it from knownGaps in ${variant.template.id}'s verify.json (${gap})`).toBe(false);
               return;
             }
             expect(result.pass, `${variant.key} ${titleOf(check)}: ${result.figure}\n${result.detail ?? ''}`).toBe(true);

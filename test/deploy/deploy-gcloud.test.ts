@@ -10,8 +10,8 @@
  * misspelt field fails with "Failed to parse value(s) in protobuf"), so they run in the project
  * directory and check each generated YAML too; a misspelt copy of each must be refused.
  *
- * Covered: the service and job variants of the partial itself, plus every template × type under
- * templates/ generated with the CLI (when it is built), each with a rich set of options in both
+ * Covered: every template × type generated with the CLI, plus a service whose YAML references
+ * Secret Manager secrets, each with a rich set of options in both
  * build modes; the Cloud Scheduler update that a re-run makes, and the log command printed at the
  * end. `docker` commands (from --build local) are not run; their shape is asserted.
  *
@@ -24,17 +24,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AUTH_STOP, GCLOUD, runGcloud } from './gcloud.js';
-import {
-  cleanupRendered,
-  defaultVia,
-  dryRunCommands,
-  listTemplates,
-  parseShellLine,
-  type RenderedProject,
-  renderPartial,
-  renderProject,
-  type WorkloadType,
-} from './render.js';
+import { listedTemplates as listTemplates, type WorkloadType } from '../../verify/templates.js';
+import { cleanupRendered, dryRunCommands, parseShellLine, type RenderedProject, renderProject } from './render.js';
 
 
 /** A copy of argv with one word replaced. */
@@ -122,26 +113,22 @@ const checks: Check[] = [];
 
 if (!SKIP && GCLOUD) {
   const rendered = await Promise.all([
-    renderPartial({ type: 'service', name: 'demo-svc' }).then((project) => ({ label: 'partial service', type: 'service' as const, project })),
-    renderPartial({ type: 'job', name: 'demo-job' }).then((project) => ({ label: 'partial job', type: 'job' as const, project })),
     // A YAML that references Secret Manager secrets: deploy.sh then grants access to each.
-    renderPartial({ type: 'service', name: 'demo-svc' }).then(async (project) => {
+    renderProject({ type: 'service', name: 'demo-svc' }).then(async (project) => {
       const yaml = await readFile(project.config, 'utf8');
       const secret = (env: string, name: string) => [`            - name: ${env}`, '              valueFrom:', '                secretKeyRef:', `                  name: ${name}`, '                  key: latest'];
       await writeFile(project.config, yaml.replace('          env: []\n', ['          env:', ...secret('API_KEY', 'api-key'), ...secret('DB_URL', 'db-url'), ''].join('\n')));
-      return { label: 'partial service with secrets', type: 'service' as const, project };
+      return { label: `${project.template} service with secrets`, type: 'service' as const, project };
     }),
-    ...(defaultVia().via === 'cli'
-      ? listTemplates().flatMap((t) =>
-          t.types.map((type) =>
-            renderProject({ type, template: t.id, name: type === 'service' ? 'demo-svc' : 'demo-job' }, 'cli').then((project) => ({
-              label: `${t.id} ${type}`,
-              type,
-              project,
-            })),
-          ),
-        )
-      : []),
+    ...listTemplates().flatMap((t) =>
+      t.types.map((type) =>
+        renderProject({ type, template: t.id, name: type === 'service' ? 'demo-svc' : 'demo-job' }).then((project) => ({
+          label: `${t.id} ${type}`,
+          type,
+          project,
+        })),
+      ),
+    ),
   ]);
   targets.push(...rendered);
 
@@ -184,14 +171,9 @@ if (SKIP) {
   });
 } else {
   describe('deploy.sh --dry-run plans', () => {
-    it('cover the partial (service and job) and every template × type', () => {
+    it('cover every template × type', () => {
       const labels = targets.map((t) => t.label);
-      expect(labels).toEqual(expect.arrayContaining(['partial service', 'partial job']));
-      if (defaultVia().via === 'cli') {
-        for (const t of listTemplates()) for (const type of t.types) expect(labels).toContain(`${t.id} ${type}`);
-      } else {
-        console.warn(`templates not generated through the CLI: ${defaultVia().reason}`);
-      }
+      for (const t of listTemplates()) for (const type of t.types) expect(labels).toContain(`${t.id} ${type}`);
       expect(checks.length).toBeGreaterThan(15);
       const lines = checks.map((c) => c.command.join(' '));
       for (const kind of ['gcloud secrets add-iam-policy-binding api-key', 'gcloud scheduler jobs create http', 'gcloud scheduler jobs update http', 'gcloud run services logs read', 'gcloud run jobs logs read', 'gcloud run services add-iam-policy-binding', 'gcloud iam service-accounts create']) {

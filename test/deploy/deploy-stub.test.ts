@@ -15,18 +15,8 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cleanupRendered,
-  copyProject,
-  defaultVia,
-  dryRunCommands,
-  listTemplates,
-  PARTIAL_FILE,
-  type RenderedProject,
-  renderProject,
-  renderReadme,
-  type WorkloadType,
-} from './render.js';
+import { listedTemplates as listTemplates, type WorkloadType } from '../../verify/templates.js';
+import { cleanupRendered, copyProject, dryRunCommands, PARTIAL_FILE, type RenderedProject, renderProject } from './render.js';
 
 // ---------------------------------------------------------------------------------------------
 // Scenario and stubs
@@ -259,8 +249,6 @@ let serviceNoProject: RenderedProject;
 
 beforeAll(async () => {
   await setupStubs();
-  const { via, reason } = defaultVia();
-  console.info(`deploy.sh rendered via ${via} (${reason})`);
   [service, job, serviceNoProject] = await Promise.all([
     renderProject({ type: 'service', name: 'demo-svc', project: 'demo-project' }),
     renderProject({ type: 'job', name: 'demo-job', project: 'demo-project' }),
@@ -619,13 +607,8 @@ describe('--dry-run and --help', () => {
   });
 });
 
-/** Every template × type when the CLI generates projects, else both variants of the partial. */
-const TARGETS: Array<{ label: string; template?: string; type: WorkloadType }> = [];
-if (defaultVia().via === 'cli') {
-  for (const t of listTemplates()) for (const type of t.types) TARGETS.push({ label: `${t.id} ${type}`, template: t.id, type });
-} else {
-  TARGETS.push({ label: 'partial service', type: 'service' }, { label: 'partial job', type: 'job' });
-}
+/** Every template × type. */
+const TARGETS: Array<{ label: string; template: string; type: WorkloadType }> = listTemplates().flatMap((t) => t.types.map((type) => ({ label: `${t.id} ${type}`, template: t.id, type })));
 
 describe('the script itself', () => {
   it('the partial has no Handlebars block inside the bash: service and job differ by data only', async () => {
@@ -656,7 +639,7 @@ describe('the script itself', () => {
   it.each(['service', 'job'] as const)('%s: the README section names every option and variable of the script', async (type) => {
     const project = type === 'service' ? service : job;
     const help = await run(project, ['--help']);
-    const readme = await renderReadme({ type, name: `demo-${type}`, region: 'us-central1', project: '' });
+    const readme = await readFile(path.join(project.dir, 'README.md'), 'utf8');
     for (const word of new Set(help.stdout.match(/--[a-z][a-z-]+|DEPLOY_[A-Z_]+/g))) expect(readme, word).toContain(word);
   });
 });

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_STOP, GCLOUD, runGcloud } from './gcloud.js';
-import { cleanupRendered, defaultVia, dryRunCommands, listTemplates, type RenderedProject, renderPartial, renderProject } from './render.js';
+import { listedTemplates as listTemplates } from '../../verify/templates.js';
+import { cleanupRendered, dryRunCommands, type RenderedProject, renderProject } from './render.js';
 
 const SKIP = process.env.SKIP_GCLOUD_TESTS === '1';
 const ARGUMENT_ERROR = /unrecognized arguments|invalid choice|argument --?[\w-]+:|Bad syntax|Invalid value|Failed to parse|ERROR: \(gcloud\) .*(must|should|expected)/i;
@@ -63,14 +64,9 @@ interface Plan {
 const plans: Plan[] = [];
 if (!SKIP && GCLOUD) {
   const projects = await Promise.all([
-    renderPartial({ type: 'service', name: 'demo-service' }).then((project) => ({ label: 'partial service', project })),
-    ...(defaultVia().via === 'cli'
-      ? listTemplates().flatMap((t) =>
-          t.types.map((type) =>
-            renderProject({ type, template: t.id, name: `demo-${type}` }, 'cli').then((project) => ({ label: `${t.id} ${type}`, project })),
-          ),
-        )
-      : []),
+    ...listTemplates().flatMap((t) =>
+      t.types.map((type) => renderProject({ type, template: t.id, name: `demo-${type}` }).then((project) => ({ label: `${t.id} ${type}`, project }))),
+    ),
   ]);
   for (const { label, project } of projects) {
     for (const [options, args] of Object.entries({ defaults: [], 'runtime service account, region, repository': ['--service-account', 'runner@demo-project.iam.gserviceaccount.com', '--region', 'europe-west1', '--repository', 'apps'] })) {
@@ -92,7 +88,7 @@ if (SKIP) {
   describe('deploy.sh --setup-github --dry-run', () => {
     it('covers every template × type', () => {
       const labels = plans.map((p) => p.label);
-      if (defaultVia().via === 'cli') for (const t of listTemplates()) for (const type of t.types) expect(labels).toContain(`${t.id} ${type}, defaults`);
+      for (const t of listTemplates()) for (const type of t.types) expect(labels).toContain(`${t.id} ${type}, defaults`);
       expect(distinct.length).toBeGreaterThan(15);
     });
 
@@ -198,7 +194,7 @@ if (SKIP) {
       '',
     ].join('\n');
     beforeAll(async () => {
-      project = await renderProject({ type: 'service', name: 'demo-svc', template: listTemplates()[0]?.id }, defaultVia().via);
+      project = await renderProject({ type: 'service', name: 'demo-svc', template: listTemplates()[0]?.id });
       const root = await mkdtemp(path.join(tmpdir(), 'setup-github-stub-'));
       bin = path.join(root, 'bin');
       state = path.join(root, 'state');

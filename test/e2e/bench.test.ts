@@ -24,14 +24,23 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(/^create-cloudrun-app benchmark/m);
     expect(stdout).toMatch(/Generator/);
     expect(stdout).toMatch(/^Side by side with create-vite/m);
+    expect(stdout).toMatch(/^Owned lines \(application source outside routes and tests/m);
+    expect(stdout).toMatch(/^\| go-net-http\/service \| \d+ \| \d+ \| .* \| ≤ 300 (met|NOT met) \|$/m);
     expect(stdout).toMatch(/^\| generate \(CPU\) \| [\d.]+ s \| [\d.]+ s \| ×[\d.]+ \| ≤ 1\.0× (met|NOT met) \|$/m);
     const latest = JSON.parse(await readFile(path.join(dir, 'latest.json'), 'utf8')) as {
       generator: Record<string, { median: number | null; runs: number[] }>;
+      ownedLines: Record<string, { lines: number; files: Record<string, number> }>;
       comparison: { rows: Record<string, { ours: { median: number }; theirs: { median: number }; ratio: number }> };
     };
     for (const row of ['generate (CPU)', 'generate (wall)', '--help (CPU)', '--help (wall)']) {
       const { ours, theirs, ratio } = latest.comparison.rows[row]!;
       expect([ours.median, theirs.median, ratio].every((n) => n > 0), row).toBe(true);
+    }
+    // Every variant has its count, and the count is the sum of its files.
+    expect(Object.keys(latest.ownedLines)).toEqual(expect.arrayContaining(['node-express/service', 'node-express/service+pnpm', 'go-net-http/job']));
+    for (const [key, owned] of Object.entries(latest.ownedLines)) {
+      expect(owned.lines, key).toBe(Object.values(owned.files).reduce((a, b) => a + b, 0));
+      expect(owned.lines, key).toBeGreaterThan(0);
     }
     const figures = Object.values(latest.generator);
     expect(figures.length).toBeGreaterThan(0);

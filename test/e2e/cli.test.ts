@@ -106,6 +106,36 @@ describe('generating', () => {
   });
 });
 
+describe('layers (built-in language layers, through the bundled CLI)', () => {
+  const quiet = ['--yes', '--no-git', '--no-install', '--region', 'us-east1'];
+  /** A copy of python-flask under another id, outside the package: a contributed Python template. */
+  async function contributedPython(): Promise<string> {
+    const dir = path.join(await tempDir(), 'python-copy');
+    await cp(path.join(REPO_ROOT, 'templates/python-flask'), dir, { recursive: true });
+    const manifest = JSON.parse(await readFile(path.join(dir, 'template.json'), 'utf8'));
+    await writeFile(path.join(dir, 'template.json'), JSON.stringify({ ...manifest, id: 'python-copy', framework: 'copy', default: false }));
+    return dir;
+  }
+  it('a contributed template gets the built-in layer of its language: the same job as every Python template', async () => {
+    const copy = await contributedPython();
+    const builtin = await runBin(['a', '--template', 'python-flask', '--type', 'job', '--name', 'nightly', ...quiet], { cwd });
+    const contributed = await runBin(['b', '--template', copy, '--type', 'job', '--name', 'nightly', ...quiet], { cwd });
+    expect([builtin.code, contributed.code, contributed.stderr]).toEqual([0, 0, '']);
+    expect(contributed.stdout).toContain('Created Python 3.14 job "nightly"');
+    expect(await snapshotTree(path.join(cwd, 'b'))).toEqual(await snapshotTree(path.join(cwd, 'a')));
+    expect(await readFile(path.join(cwd, 'b/README.md'), 'utf8')).toContain('(Python 3.14 job)');
+    const service = await runBin(['c', '--template', copy, '--name', 'web', ...quiet], { cwd });
+    expect(service.code).toBe(0);
+    expect(await readFile(path.join(cwd, 'c/deploy.sh'), 'utf8')).toContain('(template python-copy)');
+    expect(Object.keys(await snapshotTree(path.join(cwd, 'c')))).toEqual(expect.arrayContaining(['Dockerfile', 'gunicorn.conf.py', 'app/logs.py']));
+  });
+  it('--language picks the template its manifest marks as the default', async () => {
+    const { code, stdout } = await runBin(['lang', '--language', 'python', '--dry-run', '--json', ...quiet], { cwd });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ template: 'python-flask', type: 'service' });
+  });
+});
+
 describe('bad input: one line on stderr, non-zero, nothing written', () => {
   it.each([
     [['--bogus'], /^create-cloudrun-app: error: unknown option '--bogus'\n$/],

@@ -66,9 +66,22 @@ describe('interactive mode (pseudo-terminal)', () => {
     const cwd = await tempDir();
     const session = new TerminalSession([], cwd);
     await session.answer('Where should the project be created?', KEY.enter);
+    await session.answer('Cloud Run service or job?', KEY.enter);
     await session.answer('Which language and framework?', KEY.ctrlC);
     expect(await session.exitCode()).toBe(130);
     for (const template of list) expect(session.output).toContain(template.name);
     expect(await snapshotTree(cwd)).toEqual({});
+  });
+
+  it('for a job it asks for the language: one job per language, named for it', async () => {
+    const list = JSON.parse((await runBin(['--list-templates', '--json'], { cwd: await tempDir() })).stdout) as { job?: string }[];
+    const jobs = [...new Set(list.map((t) => t.job).filter((job) => job !== undefined))];
+    expect(jobs).toContain('Python 3.14 job');
+    const cwd = await tempDir();
+    const session = new TerminalSession(['app', '--type', 'job'], cwd);
+    await session.answer('Which language?', KEY.ctrlC);
+    expect(await session.exitCode()).toBe(130);
+    for (const job of jobs) expect(session.output).toContain(job);
+    expect(session.output).not.toContain('Express');
   });
 });

@@ -1,13 +1,16 @@
 /**
  * Golden files: every built-in template x type, rendered with fixed inputs, is compared byte for
  * byte with test/golden/<id>.<type>.golden (one readable file per variant, so a template change
- * shows up as a plain diff in review). `npm run test:golden:update` rewrites them.
+ * shows up as a plain diff in review). A language's job is the same whichever template of the
+ * language is chosen, so every template of it is compared with one test/golden/<language>.job.golden.
+ * `npm run test:golden:update` rewrites them.
  */
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PACKAGE_MANAGER, PACKAGE_MANAGER_LANGUAGE, PACKAGE_MANAGERS } from '../../src/package-manager.js';
 import { planFiles, type PlannedFile } from '../../src/render/plan.js';
+import { workloadOf } from '../../src/templates/layers.js';
 import { listTemplates } from '../../src/templates/registry.js';
 
 const GOLDEN_DIR = path.dirname(new URL(import.meta.url).pathname);
@@ -22,7 +25,7 @@ const variants = templates.flatMap((template) =>
       template,
       type,
       packageManager,
-      key: `${template.manifest.id}.${type}${packageManager === DEFAULT_PACKAGE_MANAGER ? '' : `.${packageManager}`}`,
+      key: `${workloadOf(template, type).fromLanguage ? template.manifest.language : template.manifest.id}.${type}${packageManager === DEFAULT_PACKAGE_MANAGER ? '' : `.${packageManager}`}`,
     })),
   ),
 );
@@ -43,7 +46,7 @@ describe('golden files', () => {
     expect(variants.length).toBe(templates.reduce((sum, t) => sum + t.manifest.types.length * packageManagers(t).length, 0));
   });
 
-  it.each(variants.map((v) => [v.key, v] as const))('%s matches its golden file', async (key, { template, type, packageManager }) => {
+  it.each(variants.map((v) => [`${v.template.manifest.id} ${v.type}${v.packageManager === DEFAULT_PACKAGE_MANAGER ? '' : ` ${v.packageManager}`}`, v] as const))('%s matches its golden file', async (_label, { template, type, packageManager, key }) => {
     const files = await planFiles({ template, type, name: `golden-${type}`, region: 'us-central1', project: '', packageManager, vars: defaults(template) });
     const actual = serialise(files);
     const file = path.join(GOLDEN_DIR, `${key}.golden`);

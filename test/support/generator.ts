@@ -3,11 +3,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, lstat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RawArgs } from '../../src/options.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = path.join(REPO_ROOT, 'bin/create-cloudrun-app.js');
+export { BIN, REPO_ROOT } from '../../verify/paths.js';
+import { BIN, REPO_ROOT } from '../../verify/paths.js';
 export const MINI_TEMPLATE_DIR = path.join(REPO_ROOT, 'test/fixtures/mini');
 
 export function rawArgs(overrides: Partial<RawArgs> = {}): RawArgs {

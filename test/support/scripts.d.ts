@@ -1,4 +1,4 @@
-declare module '*/write-json-schema.mjs' { export function manifestJsonSchema(): Record<string, unknown>; }
+declare module '*/write-json-schema.mjs' { export function manifestJsonSchema(): Record<string, unknown>; export function languageJsonSchema(): Record<string, unknown>; }
 declare module '*/currency.mjs' {
   export function versionParts(version: string): number[];
   export function compareToNewest(pinned: string, newest: string): 'current' | 'behind' | 'ahead' | 'unknown';
@@ -14,3 +14,4 @@ declare module '*/currency.mjs' {
   export function table(rows: unknown[][], header: string[]): string;
   export function reportText(report: { date: string; notes: string[]; rows: Record<string, unknown>[] }): string;
 }
+declare module '*/write-verify-schema.mjs' { export function verifyJsonSchema(): Record<string, unknown>; }

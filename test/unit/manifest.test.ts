@@ -9,7 +9,7 @@ const valid = { id: 'x-y', name: 'X', language: 'x', framework: 'y', types: ['se
 
 describe('template.json', () => {
   it('fills optional fields with empty defaults', () => {
-    expect(parseManifest(valid, 'template.json')).toEqual({ ...valid, variables: {}, executable: [], nextSteps: [], install: [] });
+    expect(parseManifest(valid, 'template.json')).toEqual({ ...valid, default: false, variables: {}, executable: [], routes: [], nextSteps: [], install: [] });
   });
   it.each([
     [{ ...valid, id: 'X Y' }, /t\.json: id: must be lower-case/],

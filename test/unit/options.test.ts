@@ -10,13 +10,13 @@ import {
   UsageError,
 } from '../../src/options.js';
 import { loadTemplate, listTemplates, type Template } from '../../src/templates/registry.js';
-import { parseArgs } from '../../src/cli/args.js';
+import { parseArgs, writeHelp } from '../../src/cli/args.js';
 import { MINI_TEMPLATE_DIR, rawArgs } from '../support/generator.js';
 
 const mini = await loadTemplate(MINI_TEMPLATE_DIR);
 const fake = (id: string, language: string, framework: string, types: ('service' | 'job')[] = ['service', 'job']): Template => ({
   dir: `/templates/${id}`,
-  manifest: { id, name: id, language, framework, types, variables: {}, executable: [], nextSteps: [], install: [] },
+  manifest: { id, name: id, language, framework, types, variables: {}, executable: [], routes: [], nextSteps: [], install: [], default: false },
 });
 const catalogue = [
   fake('go-net-http', 'go', 'net-http'),
@@ -52,7 +52,11 @@ describe('template selection', () => {
   it('--language with one framework picks it', () => {
     expect(pickTemplate(matchTemplates({ language: 'go' }, catalogue), { language: 'go' }).manifest.id).toBe('go-net-http');
   });
-  it('--language with several frameworks is ambiguous without a prompt', () => {
+  it('--language with several frameworks picks the one its manifest marks as the default', () => {
+    const withDefault = catalogue.map((t) => (t.manifest.id === 'node-fastify' ? { ...t, manifest: { ...t.manifest, default: true } } : t));
+    expect(pickTemplate(matchTemplates({ language: 'node' }, withDefault), { language: 'node' }).manifest.id).toBe('node-fastify');
+  });
+  it('--language with several frameworks and no default is ambiguous without a prompt', () => {
     const matches = matchTemplates({ language: 'node' }, catalogue);
     expect(matches).toHaveLength(2);
     expect(() => pickTemplate(matches, { language: 'node' })).toThrow(/several templates match \(node-express, node-fastify\)/);
@@ -166,5 +170,24 @@ describe('--ci / --no-ci', () => {
   it('reaches the options; a RawArgs without the field means on', () => {
     expect(resolveOptions(rawArgs({ ci: false }), {}, [mini], '/work').ci).toBe(false);
     expect(resolveOptions(rawArgs(), {}, [mini], '/work').ci).toBe(true);
+  });
+});
+
+describe('--help comes from the catalogue', () => {
+  const help = (templates: readonly Template[]) => {
+    let text = '';
+    expect(parseArgs(['--help'], '0.0.0', (out) => (text += out))).toEqual({ kind: 'help' });
+    expect(text).toBe(''); // printed by writeHelp, with the catalogue
+    writeHelp('0.0.0', templates, (out) => (text += out));
+    return text.replace(/\s+/g, ' '); // as read, whatever the line wrapping
+  };
+  it('lists the languages, frameworks and templates it is given, and nothing else', () => {
+    const text = help(catalogue);
+    expect(text).toContain('go | node | python (its default template');
+    expect(text).toContain('net-http | express | fastify | flask (implies the language)');
+    for (const t of catalogue) expect(text).toContain(` ${t.manifest.id} `);
+    const fewer = help(catalogue.filter((t) => t.manifest.language !== 'node'));
+    expect(fewer).not.toMatch(/express|fastify|node-/);
+    expect(fewer).not.toContain('ruby'); // no language is named in code
   });
 });

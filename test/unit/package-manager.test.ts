@@ -7,7 +7,7 @@ import { rawArgs } from '../support/generator.js';
 
 const fake = (id: string, language: string): Template => ({
   dir: `/templates/${id}`,
-  manifest: { id, name: id, language, framework: id.split('-')[1]!, types: ['service', 'job'], variables: {}, executable: [], nextSteps: [], install: [] },
+  manifest: { id, name: id, language, framework: id.split('-')[1]!, types: ['service', 'job'], variables: {}, executable: [], routes: [], nextSteps: [], install: [], default: false },
 });
 const node = fake('node-express', 'node');
 const go = fake('go-net-http', 'go');

@@ -83,6 +83,16 @@ describe('planFiles', () => {
     await writeFile(path.join(dir, 'template.json'), JSON.stringify({ ...manifest, executable: ['missing.sh'] }));
     await expect(planFiles(input({ template: await loadTemplate(dir) }))).rejects.toThrow(/executable lists files the template does not produce: missing\.sh/);
   });
+  it('refuses a route file the service does not get (routes are the service\'s; a job has none)', async () => {
+    const dir = await copyOfMini();
+    const manifest = JSON.parse(JSON.stringify(mini.manifest));
+    await writeFile(path.join(dir, 'template.json'), JSON.stringify({ ...manifest, routes: ['shared.txt', 'missing.js'] }));
+    const template = await loadTemplate(dir);
+    await expect(planFiles(input({ template }))).rejects.toThrow(/template\.json: routes lists files the template does not produce: missing\.js$/);
+    await writeFile(path.join(dir, 'template.json'), JSON.stringify({ ...manifest, routes: ['shared.txt'] }));
+    expect((await planFiles(input({ template: await loadTemplate(dir) }))).map((f) => f.path)).toContain('shared.txt');
+    expect(await planFiles(input({ template, type: 'job' }))).not.toHaveLength(0);
+  });
   it('next steps start with cd into the project and are rendered', async () => {
     expect(await renderNextSteps({ ...input(), displayDir: 'my dir' })).toEqual([`cd 'my dir'`, './run.sh demo']);
     expect(await renderNextSteps({ ...input(), displayDir: '.' })).toEqual(['./run.sh demo']);

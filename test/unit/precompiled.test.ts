@@ -8,7 +8,7 @@ import { cp, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/options.js';
-import { COMPILE_OPTIONS } from '../../src/render/engine.js';
+import { COMPILE_OPTIONS, precompiledModuleName } from '../../src/render/engine.js';
 import { planFiles } from '../../src/render/plan.js';
 import { BUILTIN_TEMPLATES_DIR, listTemplates, loadTemplate } from '../../src/templates/registry.js';
 import { rawArgs, REPO_ROOT, tempDir } from '../support/generator.js';
@@ -17,18 +17,25 @@ const PRECOMPILED = path.join(REPO_ROOT, 'dist/precompiled');
 
 
 describe('precompiled templates (dist/precompiled, made by npm run build)', () => {
-  it('hold every Handlebars source of every built-in template folder', async () => {
-    for (const folder of (await readdir(BUILTIN_TEMPLATES_DIR, { withFileTypes: true })).filter((e) => e.isDirectory())) {
-      const module = (await import(path.join(PRECOMPILED, `${folder.name}.js`))) as { compileOptions: unknown; default: [string, unknown][] };
-      expect(module.compileOptions, `${folder.name}: compiled with the engine's options`).toEqual(COMPILE_OPTIONS);
+  it('hold every Handlebars source of every built-in layer folder', async () => {
+    const folders = async (dir: string) => (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    const layers = (await folders(BUILTIN_TEMPLATES_DIR)).flatMap((name) => (name === '_languages' ? [] : [name]));
+    for (const language of await folders(path.join(BUILTIN_TEMPLATES_DIR, '_languages'))) layers.push(`_languages/${language}`);
+    expect(layers).toContain('_shared');
+    for (const layer of layers) {
+      const moduleName = precompiledModuleName(layer)!;
+      const module = (await import(path.join(PRECOMPILED, `${moduleName}.js`))) as { compileOptions: unknown; default: [string, unknown][] };
+      expect(module.compileOptions, `${layer}: compiled with the engine's options`).toEqual(COMPILE_OPTIONS);
       const held = new Set(module.default.map(([source]) => source));
-      const root = path.join(BUILTIN_TEMPLATES_DIR, folder.name);
+      const root = path.join(BUILTIN_TEMPLATES_DIR, layer);
       for (const entry of await readdir(root, { recursive: true })) {
-        if (entry.endsWith('.hbs')) expect(held.has(await readFile(path.join(root, entry), 'utf8')), `${folder.name}/${entry}`).toBe(true);
+        if (entry.endsWith('.hbs')) expect(held.has(await readFile(path.join(root, entry), 'utf8')), `${layer}/${entry}`).toBe(true);
       }
-      if (existsSync(path.join(root, 'template.json'))) {
-        const manifest = JSON.parse(await readFile(path.join(root, 'template.json'), 'utf8')) as { nextSteps: string[]; install: string[] };
-        for (const text of [...manifest.nextSteps, ...manifest.install]) expect(held.has(text), `${folder.name} template.json: ${text}`).toBe(true);
+      for (const manifestFile of ['template.json', 'language.json']) {
+        if (!existsSync(path.join(root, manifestFile))) continue;
+        const manifest = JSON.parse(await readFile(path.join(root, manifestFile), 'utf8')) as Record<string, string[] | undefined> & { job?: Record<string, string[] | undefined> };
+        const texts = [manifest.nextSteps, manifest.install, manifest.job?.nextSteps, manifest.job?.install].flatMap((list) => list ?? []);
+        for (const text of texts) expect(held.has(text), `${layer}/${manifestFile}: ${text}`).toBe(true);
       }
     }
   });

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 READY_PATH = "/health/ready"
 LIVE_PATH = "/health/live"
 
-# Set by the gunicorn worker (app/server.py) once SIGTERM has started the drain.
+# Set once SIGTERM has started the drain (gunicorn.conf.py, post_worker_init).
 draining = threading.Event()
 
 
