@@ -51,7 +51,7 @@ class StructuredLogger
     upper = name.to_s.strip.upcase
     upper = LEVEL_ALIASES.fetch(upper, upper)
     unless SEVERITIES.include?(upper)
-      raise ArgumentError, "LOG_LEVEL must be one of #{SEVERITIES.join(', ').downcase}, got #{name.inspect}"
+      raise ArgumentError, "LOG_LEVEL must be one of #{SEVERITIES.join(", ").downcase}, got #{name.inspect}"
     end
 
     upper
@@ -66,17 +66,18 @@ class StructuredLogger
   # `error:` takes an exception; its message and backtrace are logged so that Error Reporting
   # groups the entry. A block instead of a message is called only when the entry is written,
   # as the Rack logger interface (env["rack.logger"]) expects.
-  def debug(message = nil, **fields, &block) = add("DEBUG", message, fields, &block)
-  def info(message = nil, **fields, &block) = add("INFO", message, fields, &block)
-  def notice(message = nil, **fields, &block) = add("NOTICE", message, fields, &block)
-  def warn(message = nil, **fields, &block) = add("WARNING", message, fields, &block)
-  def error(message = nil, **fields, &block) = add("ERROR", message, fields, &block)
-  def critical(message = nil, **fields, &block) = add("CRITICAL", message, fields, &block)
+  def debug(message = nil, **fields, &) = add("DEBUG", message, fields, &)
+  def info(message = nil, **fields, &) = add("INFO", message, fields, &)
+  def notice(message = nil, **fields, &) = add("NOTICE", message, fields, &)
+  def warn(message = nil, **fields, &) = add("WARNING", message, fields, &)
+  def error(message = nil, **fields, &) = add("ERROR", message, fields, &)
+  def critical(message = nil, **fields, &) = add("CRITICAL", message, fields, &)
   alias warning warn
   alias fatal critical # the names Rack and ::Logger use
   alias unknown critical
 
-  def add(severity, message = nil, fields = {})
+  # ::Logger#add, which answers true: not a predicate.
+  def add(severity, message = nil, fields = {}) # rubocop:disable Naming/PredicateMethod
     return true if SEVERITIES.index(severity) < @threshold
 
     message = yield if message.nil? && block_given?
@@ -138,7 +139,7 @@ class StructuredLogger
     fields = entry.except("severity", "message", "time", "stack_trace").map do |key, value|
       "#{key}=#{value.is_a?(String) && value.match?(/\A[[:graph:]]*\z/) ? value : value.inspect}"
     end
-    message = entry["message"].scrub.gsub(/[[:cntrl:]\u2028\u2029\u0085]/) { |c| c.inspect[1..-2] }
+    message = entry["message"].scrub.gsub(/[[:cntrl:]\u2028\u2029]/) { |c| c.inspect[1..-2] }
     [entry["time"][11, 12], entry["severity"].ljust(8), message, *fields].join(" ")
   end
 

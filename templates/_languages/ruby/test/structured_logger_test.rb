@@ -25,7 +25,8 @@ class StructuredLoggerTest < Minitest::Test
 
     line = io.string
     assert_equal 1, line.lines.size
-    assert_match(/\A\d\d:\d\d:\d\d\.\d{3} WARNING  GET \/x 404 traceId=abc status=404 userAgent="curl 8\\nforged"\n\z/, line)
+    assert_match(%r{\A\d\d:\d\d:\d\d\.\d{3} WARNING  GET /x 404 traceId=abc status=404 userAgent="curl 8\\nforged"\n\z},
+                 line)
   end
 
   def test_log_format_defaults_to_json_and_refuses_unknown_names
@@ -46,7 +47,7 @@ class StructuredLoggerTest < Minitest::Test
     log.critical("c")
     log.fatal("f")
 
-    assert_equal %w[DEBUG NOTICE ERROR CRITICAL CRITICAL], entries(io).map { |e| e["severity"] }
+    assert_equal(%w[DEBUG NOTICE ERROR CRITICAL CRITICAL], entries(io).map { |e| e["severity"] })
   end
 
   def test_child_loggers_add_fields_to_every_entry
@@ -86,7 +87,7 @@ class StructuredLoggerTest < Minitest::Test
     log.debug { flunk "a skipped entry's block must not run" }
     log.error("loud")
 
-    assert_equal ["loud"], entries(io).map { |e| e["message"] }
+    assert_equal(["loud"], entries(io).map { |e| e["message"] })
   end
 
   def test_a_block_gives_the_message_as_rack_loggers_do

@@ -34,6 +34,7 @@ module TestHelpers
     loop do
       result = yield
       return result if result
+
       flunk "timed out after #{timeout} s waiting for #{message}" if monotonic > deadline
 
       sleep interval

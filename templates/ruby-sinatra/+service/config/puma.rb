@@ -13,7 +13,7 @@ require_relative "../lib/puma_log"
 port_text = ENV.fetch("PORT", "").strip
 port_text = "8080" if port_text.empty?
 unless port_text.match?(/\A\d{1,5}\z/) && port_text.to_i <= 65_535
-  PumaLog::LOG.critical("PORT must be a TCP port number (0-65535), got #{ENV['PORT'].inspect}")
+  PumaLog::LOG.critical("PORT must be a TCP port number (0-65535), got #{ENV["PORT"].inspect}")
   exit 1
 end
 port port_text.to_i, "0.0.0.0"

@@ -36,15 +36,19 @@ module PumaLog
   # app's own errors, and a log entry.
   def self.lowlevel_error(error, env, status, log: LOG)
     status = 500 unless status.is_a?(Integer) && status.between?(400, 599)
-    where = env && env["REQUEST_METHOD"] ? " #{env['REQUEST_METHOD']} #{env['PATH_INFO']}" : ""
+    where = env && env["REQUEST_METHOD"] ? " #{env["REQUEST_METHOD"]} #{env["PATH_INFO"]}" : ""
     if status >= 500
       log.error("request failed in Puma#{where}: #{error.class}", status: status, error: error)
     else
       log.warn("request refused by Puma#{where}: #{error.class}", status: status)
     end
-    message = { 503 => "the server is shutting down" }.fetch(status) do
-      status >= 500 ? "internal error" : "bad request"
-    end
-    [status, { "content-type" => "application/json" }, [JSON.generate(ErrorShape.body(status, message))]]
+    [status, { "content-type" => "application/json" }, [JSON.generate(ErrorShape.body(status, message(status)))]]
   end
+
+  def self.message(status)
+    return "the server is shutting down" if status == 503
+
+    status >= 500 ? "internal error" : "bad request"
+  end
+  private_class_method :message
 end

@@ -14,9 +14,10 @@ class ProcessTest < Minitest::Test
     @child&.kill
   end
 
-  def start(env = {}, *args)
+  def start(env = {}, *)
     @port = free_port
-    @child = ChildProcess.new({ "PORT" => @port.to_s, "GOOGLE_CLOUD_PROJECT" => "demo-project" }.merge(env), *COMMAND, *args)
+    @child = ChildProcess.new({ "PORT" => @port.to_s, "GOOGLE_CLOUD_PROJECT" => "demo-project" }.merge(env), *COMMAND,
+                              *)
     @child.wait_for_entry { |e| e["message"] == "ready to serve requests" }
   end
 

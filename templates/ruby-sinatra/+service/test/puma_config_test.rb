@@ -74,7 +74,8 @@ class PumaConfigTest < Minitest::Test
 
     assert_equal 400, status
     assert_equal "application/json", headers["content-type"]
-    assert_equal({ "error" => { "code" => 400, "status" => "INVALID_ARGUMENT", "message" => "bad request" } }, JSON.parse(body.join))
+    assert_equal({ "error" => { "code" => 400, "status" => "INVALID_ARGUMENT", "message" => "bad request" } },
+                 JSON.parse(body.join))
     assert_equal "WARNING", JSON.parse(out)["severity"]
   end
 end

@@ -73,11 +73,13 @@ class ServerTest < Minitest::Test
     assert_equal "200", response.value.code
     assert_equal "slow done", response.value.body
     assert @server_thread.join(5), "Puma did not stop"
-    assert puma_entries.any? { |e| e["message"] == "Goodbye!" }
+    assert(puma_entries.any? { |e| e["message"] == "Goodbye!" })
   end
 
   def test_a_request_still_sending_its_body_when_sigterm_arrives_completes
-    start_server(->(env) { [200, { "content-type" => "text/plain" }, ["got #{env['rack.input'].read.bytesize} bytes"]] })
+    start_server(lambda { |env|
+      [200, { "content-type" => "text/plain" }, ["got #{env["rack.input"].read.bytesize} bytes"]]
+    })
     body = JSON.generate(event: "x" * 100)
     socket = TCPSocket.new("127.0.0.1", @port)
     socket.write("POST / HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n" \
@@ -148,7 +150,7 @@ class ServerTest < Minitest::Test
     assert @server_thread.join(5), "Puma did not stop"
     # It stopped accepting at once, although the clients kept connecting.
     assert_operator monotonic - started, :<, 1
-    assert clients.all? { |client| client.join(5) }
+    assert(clients.all? { |client| client.join(5) })
     outcomes = Array.new(results.size) { results.pop }
     answers = outcomes.grep(/\A\d+\z/)
 
