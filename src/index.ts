@@ -10,7 +10,10 @@ process.exitCode = await main({
   argv: process.argv.slice(2),
   cwd: process.cwd(),
   env: process.env,
-  stdin: process.stdin,
+  // A getter: opening stdin loads Node's tty or socket modules, which only a prompt needs.
+  get stdin() {
+    return process.stdin;
+  },
   stdout: process.stdout,
   stderr: process.stderr,
   exit: (code) => process.exit(code),

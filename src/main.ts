@@ -61,7 +61,13 @@ export async function main(io: MainIO): Promise<number> {
     }
     const { args, templates } = await withCustomTemplate(parsed.args, builtins, io.cwd);
     interactive = isInteractive(args, io);
-    const promptIO = { input: io.stdin, output: io.stdout, signal: gate.signal };
+    const promptIO = {
+      get input() {
+        return io.stdin; // read only by a prompt (see index.ts)
+      },
+      output: io.stdout,
+      signal: gate.signal,
+    };
     if (interactive) ui = await import('./cli/prompts.js');
 
     let answers: Answers = {};

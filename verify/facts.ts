@@ -49,6 +49,15 @@ const PathsSchema = v.strictObject({
   paths: v.pipe(v.array(NonEmpty), v.minLength(1), v.description('build-context paths .dockerignore must leave out')),
 });
 
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'm');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const CommandSchema = v.pipe(v.array(NonEmpty), v.minLength(1));
 
 const DevLoopSchema = v.pipe(
@@ -56,6 +65,13 @@ const DevLoopSchema = v.pipe(
     command: v.pipe(CommandSchema, v.description('the reload command the README gives for the service, as argv')),
     withoutReload: v.pipe(CommandSchema, v.description('the same service without the reload: the broken variant, which must not show the edit')),
     file: v.pipe(NonEmpty, v.description('the project file that holds the text GET / answers with')),
+    prettyLog: v.optional(
+      v.pipe(
+        NonEmpty,
+        v.check((source) => isRegExp(source), 'must be a valid regular expression'),
+        v.description('a regular expression (multiline) a line of the dev loop\'s readable log (LOG_FORMAT=pretty) matches; the JSON log of the service without the loop must not'),
+      ),
+    ),
   }),
   v.description('template: the development loop (run in the test stage image)'),
 );

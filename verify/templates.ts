@@ -26,6 +26,8 @@ export interface TemplateInfo {
   readonly builtIn: boolean;
   /** What to pass to --template: the id for a built-in template, the folder otherwise. */
   readonly templateArg: string;
+  /** The manifest marks it as its language's default template. */
+  readonly isDefault?: boolean;
 }
 
 export interface Variant {
@@ -48,8 +50,8 @@ export function listedTemplates(): TemplateInfo[] {
   if (listing) return listing;
   const listed = spawnSync(process.execPath, [BIN, '--list-templates', '--json'], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 60_000 });
   if (listed.status !== 0) throw new Error(`create-cloudrun-app --list-templates --json failed: ${listed.stderr || listed.error}`);
-  const list = JSON.parse(listed.stdout) as { id: string; name: string; language: string; types: WorkloadType[]; dir: string }[];
-  listing = list.map((t) => ({ id: t.id, name: t.name, language: t.language, types: t.types, dir: t.dir, builtIn: isBuiltIn(t.dir), templateArg: t.id }));
+  const list = JSON.parse(listed.stdout) as { id: string; name: string; language: string; default?: boolean; types: WorkloadType[]; dir: string }[];
+  listing = list.map((t) => ({ id: t.id, name: t.name, language: t.language, types: t.types, dir: t.dir, builtIn: isBuiltIn(t.dir), templateArg: t.id, isDefault: t.default === true }));
   return listing;
 }
 
@@ -68,6 +70,15 @@ export function templatesToVerify(): TemplateInfo[] {
 }
 
 /**
+ * Every built-in template of a language gets the language layer's one job (the golden files prove
+ * the output identical), so the job is verified once, with the language's default template.
+ */
+function jobVerifiedWithDefault(template: TemplateInfo, templates: readonly TemplateInfo[]): boolean {
+  if (!template.builtIn || template.isDefault) return false;
+  return templates.some((t) => t.builtIn && t.isDefault && t.language === template.language && t.types.includes('job'));
+}
+
+/**
  * Template × type, and per package manager where the language's verify.json lists several
  * (`packageManagers`: Node.js is verified with npm, its default, and with pnpm).
  * `VERIFY_TYPE=service|job` keeps one type, `VERIFY_PACKAGE_MANAGER=npm|pnpm` one manager.
@@ -79,6 +90,7 @@ export function variantsOf(templates: readonly TemplateInfo[]): Variant[] {
   return templates.flatMap((template) =>
     template.types
       .filter((type) => !onlyType || type === onlyType)
+      .filter((type) => type !== 'job' || !jobVerifiedWithDefault(template, templates))
       .flatMap((type): Variant[] => {
         const managers = templateFacts(template).packageManagers;
         if (!managers) return [{ template, type, key: `${template.id}/${type}` }];

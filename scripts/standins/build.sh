@@ -8,7 +8,7 @@
 #   scripts/standins/build.sh [NAME...]
 #
 # NAME: node, distroless, go, python, ruby (default: all), or an image tag such as
-# node:24-trixie-slim. Needs root, a running engine and debootstrap (scripts/ci/install-docker.sh).
+# node:26-trixie-slim. Needs root, a running engine and debootstrap (scripts/ci/install-docker.sh).
 #
 # Environment: STANDIN_TIMEOUT (seconds per script, default 1200), STANDIN_CACHE, STANDIN_REBUILD,
 # STANDIN_REFRESH (see lib.sh).
@@ -28,8 +28,8 @@ trap 'die "failed at line $LINENO (exit $?)"' ERR
 
 name_of() { # NAME or TAG -> script name
   case $1 in
-    node | node:24-trixie-slim) echo node ;;
-    distroless | gcr.io/distroless/static-debian13:nonroot | gcr.io/distroless/nodejs24-debian13:nonroot) echo distroless ;;
+    node | node:26-trixie-slim) echo node ;;
+    distroless | gcr.io/distroless/static-debian13:nonroot | gcr.io/distroless/nodejs26-debian13:nonroot) echo distroless ;;
     go | golang | golang:1.27-trixie) echo go ;;
     python | python:3.14-slim-trixie) echo python ;;
     ruby | ruby:3.4-slim-trixie | cloudrun-standin/ruby-build:3.4) echo ruby ;;

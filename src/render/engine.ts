@@ -3,7 +3,7 @@
  * output is source code rather than HTML, and `strict` so a misspelt variable fails instead of
  * rendering as an empty string. Only template files are compiled; user input is always data.
  */
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars/runtime';
@@ -109,10 +109,14 @@ export async function createRenderer(partialDirs: readonly string[], layerDirs: 
     return engine.template(new Function(`return ${code};`)() as TemplateSpecification);
   };
   for (const dir of partialDirs) {
-    const info = await lstat(dir).catch(() => undefined);
-    if (!info) continue;
+    let info;
+    try {
+      info = lstatSync(dir); // sync: a small folder, where a thread-pool round trip costs more than the call
+    } catch {
+      continue;
+    }
     if (!info.isDirectory()) throw new TemplateFileError(`${dir}: must be a folder (templates may not contain symbolic links)`);
-    for (const entry of (await readdir(dir)).sort()) {
+    for (const entry of readdirSync(dir).sort()) {
       const entryInfo = await templateEntry(path.join(dir, entry)); // a link or FIFO anywhere in it is refused
       if (!entry.endsWith('.hbs') || !entryInfo.isFile()) continue;
       const source = await readTextFile(path.join(dir, entry));

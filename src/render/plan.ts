@@ -3,7 +3,7 @@
  * The files come from layers (src/templates/layers.ts): in each, the root files and then the
  * `+<type>/` overlay; a later layer or an overlay replaces a file on the same output path.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../options.js';
 import { IGNORED_NAMES, readRegularFile, templateEntry, utf8Text } from '../templates/read.js';
@@ -122,7 +122,7 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
  */
 async function listTemplateFiles(root: string, relative = ''): Promise<string[]> {
   const files: string[] = [];
-  const entries = await readdir(path.join(root, relative));
+  const entries = readdirSync(path.join(root, relative)); // sync: small folders, see read.ts
   for (const entry of entries.sort()) {
     const rel = relative ? `${relative}/${entry}` : entry;
     if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === VERIFY_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry)) continue;

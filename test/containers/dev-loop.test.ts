@@ -48,6 +48,11 @@ describe.runIf(engine.ok)('development loop (edit a source file, see the new ans
         const waitMs = 2 * loop.reloadMs + 3000;
         const broken = await runDevLoop(tag, project, facts.withoutReload, facts.file, { startMs: START_MS, reloadWaitMs: waitMs });
         expect(broken.reloaded, `without the reload, the edit showed up anyway:\n${broken.logs}`).toBe(false);
+        if (facts.prettyLog) {
+          const pretty = new RegExp(facts.prettyLog, 'm');
+          expect(loop.logs, 'the dev loop logs readable lines (LOG_FORMAT=pretty)').toMatch(pretty);
+          expect(broken.logs, 'the service started without the dev loop logs JSON').not.toMatch(pretty);
+        }
       } finally {
         await removeProject(project);
       }

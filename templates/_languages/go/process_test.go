@@ -42,7 +42,7 @@ type process struct {
 
 // settings that would leak from the developer's shell into the child and change its behaviour.
 var inheritedSettings = []string{
-	"GORACE", "PORT", "LOG_LEVEL", "GOOGLE_CLOUD_PROJECT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION",
+	"GORACE", "PORT", "LOG_LEVEL", "LOG_FORMAT", "GOOGLE_CLOUD_PROJECT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION",
 	"CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_COUNT", "CLOUD_RUN_TASK_ATTEMPT", "SLEEP_MS", "FAIL_RATE",
 }
 

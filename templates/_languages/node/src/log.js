@@ -4,6 +4,7 @@
 // `logging.googleapis.com/*` fields) from it and keeps everything else as the entry's jsonPayload,
 // so fields such as `taskIndex` or `status` can be filtered on. No logging library is needed for
 // that, and writing to stdout keeps the process free of any network calls to the Logging API.
+// LOG_FORMAT=pretty (`npm run dev` sets it) prints one readable line per entry instead.
 
 /** @typedef {'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL'} Severity */
 
@@ -13,12 +14,27 @@ const MAX_MESSAGE_CHARS = 8192;
 /** Cloud Logging takes entries up to 256 KB; a larger one is replaced by a short one. */
 const MAX_LINE_BYTES = 250 * 1024;
 
+/** The values LOG_FORMAT may take; unset means json. */
+export const LOG_FORMATS = ['json', 'pretty'];
+
+/** Checks LOG_FORMAT (the configuration calls it, so a typo stops the start like any bad setting). */
+export function parseLogFormat(value) {
+  if (value === undefined || value === '') return 'json';
+  if (!LOG_FORMATS.includes(value)) throw new Error(`LOG_FORMAT must be json or pretty, got "${value}"`);
+  return value;
+}
+
 /**
  * @param {object} [options]
  * @param {Record<string, unknown>} [options.fields] fields added to every entry (see `child`)
+ * @param {'json' | 'pretty'} [options.format] LOG_FORMAT: json (Cloud Logging) unless it says pretty
  * @param {(line: string) => void} [options.write] where a line goes; stdout unless a test says otherwise
  */
-export function createLogger({ fields = {}, write = (line) => process.stdout.write(`${line}\n`) } = {}) {
+export function createLogger({
+  fields = {},
+  format = process.env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
+  write = (line) => process.stdout.write(`${line}\n`),
+} = {}) {
   /**
    * @param {Severity} severity
    * @param {string} message
@@ -36,7 +52,7 @@ export function createLogger({ fields = {}, write = (line) => process.stdout.wri
       entry.error = String(error);
     }
     capStrings(entry);
-    write(serialize(entry));
+    write(format === 'pretty' ? pretty(entry) : serialize(entry));
   };
 
   return {
@@ -46,7 +62,7 @@ export function createLogger({ fields = {}, write = (line) => process.stdout.wri
     error: (message, extra) => emit('ERROR', message, extra),
     critical: (message, extra) => emit('CRITICAL', message, extra),
     /** A logger whose entries all carry `more` too (a request's trace, a task's index). */
-    child: (more) => createLogger({ fields: { ...fields, ...more }, write }),
+    child: (more) => createLogger({ fields: { ...fields, ...more }, format, write }),
   };
 }
 
@@ -77,7 +93,11 @@ function serialize(entry) {
     line = short(entry, `fields dropped: ${error.message}`);
   }
   if (Buffer.byteLength(line) > MAX_LINE_BYTES) line = short(entry, 'fields dropped: the entry was larger than 250 KB');
-  return line.replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeLineSeparators(line);
+}
+
+function escapeLineSeparators(text) {
+  return text.replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function short(entry, logError) {
@@ -87,4 +107,24 @@ function short(entry, logError) {
     time: entry.time,
     logError,
   });
+}
+
+/** For people: `12:00:00.000 INFO    message  key=value ...` on one line (no stack trace). */
+function pretty({ severity, message, time, ...fields }) {
+  delete fields.stack_trace;
+  const pairs = Object.entries(fields)
+    .filter(([, value]) => value !== undefined) // as in JSON, where they are left out
+    .map(([key, value]) => `${key}=${prettyValue(value)}`);
+  // JSON escapes keep control characters from a client (in a path, a header) on this one line.
+  const text = JSON.stringify(String(message)).slice(1, -1);
+  return escapeLineSeparators([`${time.slice(11, 23)} ${severity.padEnd(8)}${text}`, ...pairs].join('  '));
+}
+
+function prettyValue(value) {
+  if (typeof value === 'string' && /^[\w./:@-]+$/.test(value)) return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger } from '../src/log.js';
+import { createLogger, parseLogFormat } from '../src/log.js';
 
-function capture() {
+function capture(format = 'json') {
   const lines = [];
-  const log = createLogger({ write: (line) => lines.push(line) });
+  const log = createLogger({ format, write: (line) => lines.push(line) });
   return { log, entries: () => lines.map((line) => JSON.parse(line)), lines };
 }
 
@@ -71,4 +71,31 @@ test('an entry over 250 KB is replaced by a short one', () => {
   assert.ok(lines[0].length < 2048);
   assert.equal(entries()[0].message, 'big');
   assert.match(entries()[0].logError, /larger than 250 KB/);
+});
+
+test('LOG_FORMAT=pretty: one readable line per entry with severity, message and fields', () => {
+  const { log, lines } = capture('pretty');
+  log.child({ taskIndex: 1 }).warn('disk almost full', { path: '/data', free: 0.05, error: new Error('x') });
+  assert.equal(lines.length, 1);
+  assert.match(
+    lines[0],
+    /^\d\d:\d\d:\d\d\.\d{3} WARNING disk almost full {2}taskIndex=1 {2}path=\/data {2}free=0\.05 {2}error=x$/,
+  );
+  assert.throws(() => JSON.parse(lines[0]));
+});
+
+test('LOG_FORMAT=pretty keeps client input on one line', () => {
+  const { log, lines } = capture('pretty');
+  log.info('GET /a\nb\u2028c', { userAgent: 'evil\r\nINFO forged\u0085' });
+  assert.equal(lines.length, 1);
+  assert.ok(!/[\r\n\u2028\u2029\u0085]/.test(lines[0]), lines[0]);
+  assert.match(lines[0], /GET \/a\\nb\\u2028c {2}userAgent="evil\\r\\nINFO forged\\u0085"$/);
+});
+
+test('LOG_FORMAT is json unless set to pretty; other values are refused', () => {
+  assert.equal(parseLogFormat(undefined), 'json');
+  assert.equal(parseLogFormat(''), 'json');
+  assert.equal(parseLogFormat('json'), 'json');
+  assert.equal(parseLogFormat('pretty'), 'pretty');
+  assert.throws(() => parseLogFormat('PRETTY'), /LOG_FORMAT must be json or pretty/);
 });

@@ -1,5 +1,7 @@
 // Settings come from the environment, as Cloud Run provides them (nothing is read from files).
 
+import { parseLogFormat } from './log.js';
+
 /** Cloud Run sets PORT; 8080 is its documented default, so a local run behaves the same. */
 export const DEFAULT_PORT = 8080;
 /** Request bodies over this many bytes are refused with 413; Pub/Sub push messages are at most 10 MB. */
@@ -7,12 +9,14 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * @param {NodeJS.ProcessEnv} env
- * @returns {{ port: number, maxBodyBytes: number, projectId?: string, service?: string, revision?: string, configuration?: string }}
+ * @returns {{ port: number, maxBodyBytes: number, logFormat: string, projectId?: string, service?: string, revision?: string, configuration?: string }}
  */
 export function readConfig(env) {
   return {
     port: parsePort(env.PORT),
     maxBodyBytes: parseMaxBodyBytes(env.MAX_BODY_BYTES),
+    // json for Cloud Logging; pretty for people (`npm run dev`). The logger reads it itself.
+    logFormat: parseLogFormat(env.LOG_FORMAT),
     // Known up front only when set; on Cloud Run the metadata server is asked (see trace.js).
     projectId: env.GOOGLE_CLOUD_PROJECT || undefined,
     // Set by Cloud Run on every instance; absent when running locally.

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../src/app.js';
 import { createHttpServer } from '../src/http-server.js';
 import { createLogger } from '../src/log.js';
@@ -117,6 +120,33 @@ test('POST / refuses a body over the limit with 413 before reading it (Content-L
   } finally {
     await small.drain();
   }
+});
+
+test('a refused upload is read no further while the client has not read the 413 yet', async () => {
+  const small = createHttpServer(
+    createApp({ log: createLogger({ write: () => {} }), projectId: () => undefined, maxBodyBytes: 1024 }),
+  );
+  const { port } = await small.listen(0, '127.0.0.1');
+  const socket = net.connect(port, '127.0.0.1').on('error', () => {});
+  await once(socket, 'connect');
+  socket.pause(); // a client busy sending, which reads the answer only later
+  const declared = 256 * 1024 * 1024;
+  socket.write(
+    `POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`,
+  );
+  const piece = Buffer.alloc(64 * 1024, 0x20);
+  let accepted = 0;
+  // Send until the socket takes no more (the server stopped reading: TCP flow control) or closes.
+  while (accepted < declared && !socket.destroyed) {
+    if (!socket.write(piece)) {
+      const stalled = once(socket, 'close').then(() => true);
+      if (await Promise.race([once(socket, 'drain').then(() => false), stalled, sleep(500).then(() => true)])) break;
+    }
+    accepted += piece.length;
+  }
+  socket.destroy();
+  await small.drain();
+  assert.ok(accepted < 32 * 1024 * 1024, `the server read on: ${accepted} bytes of the refused body were taken`);
 });
 
 test('other methods on / answer 405 with Allow', async () => {

@@ -28,6 +28,7 @@ test('Cloud Run values are read when present', () => {
   assert.deepEqual(config, {
     port: 8080,
     maxBodyBytes: 10 * 1024 * 1024,
+    logFormat: 'json',
     projectId: 'demo-project',
     service: 'api',
     revision: 'api-00001-abc',
@@ -39,4 +40,9 @@ test('Cloud Run values are read when present', () => {
 test('MAX_BODY_BYTES sets the request body limit; a value that is not a size is refused', () => {
   assert.equal(readConfig({ MAX_BODY_BYTES: '1048576' }).maxBodyBytes, 1048576);
   assert.throws(() => readConfig({ MAX_BODY_BYTES: '10mb' }), /MAX_BODY_BYTES must be a positive number of bytes/);
+});
+
+test('LOG_FORMAT is json or pretty; another value is refused', () => {
+  assert.equal(readConfig({ LOG_FORMAT: 'pretty' }).logFormat, 'pretty');
+  assert.throws(() => readConfig({ LOG_FORMAT: 'text' }), /LOG_FORMAT must be json or pretty, got "text"/);
 });

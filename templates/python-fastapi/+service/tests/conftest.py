@@ -4,9 +4,7 @@ started as the container starts it (`python main.py`, a child process on a free 
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import logging
 import os
 import socket
 import subprocess
@@ -17,25 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from app import logs
+pytest_plugins = ["tests.log_capture"]
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def json_logs():
-    """Capture what every logger writes, formatted as in production. Returns a function that
-    gives the lines written so far, each parsed from JSON."""
-    root = logging.getLogger()
-    saved_level, saved_handlers = root.level, root.handlers[:]
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logs.CloudLoggingFormatter())
-    root.handlers = [handler]
-    root.setLevel(logging.DEBUG)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.handlers = saved_handlers
-    root.setLevel(saved_level)
 
 
 def call(app, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None):

@@ -7,7 +7,6 @@ import contextlib
 import http.client
 import json
 import os
-import re
 import runpy
 import signal
 import socket
@@ -145,15 +144,6 @@ def test_settings_suit_cloud_run(monkeypatch):
     assert (conf["workers"], conf["worker_class"]) == (1, "gthread")
     assert settings(monkeypatch, WEB_CONCURRENCY="4")["workers"] == 4
     assert settings(monkeypatch, LOG_LEVEL="debug")["loglevel"] == "debug"
-
-
-def test_threads_outnumber_the_requests_cloud_run_sends_three_times(monkeypatch):
-    # Twice containerConcurrency clients that stall mid-request still leave a thread per request.
-    conf = settings(monkeypatch)
-    service_yaml = (ROOT / "service.yaml").read_text()
-    concurrency = int(re.search(r"containerConcurrency: (\d+)", service_yaml).group(1))
-    assert conf["CONTAINER_CONCURRENCY"] == concurrency
-    assert conf["threads"] >= 3 * concurrency
 
 
 def test_log_format_pretty_applies_to_gunicorns_lines_too(monkeypatch):

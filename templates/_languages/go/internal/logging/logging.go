@@ -1,7 +1,8 @@
 // Package logging writes one JSON object per line in the shape Cloud Logging reads as a
 // structured log entry (https://cloud.google.com/logging/docs/structured-logging):
 // "severity" and "message" instead of log/slog's "level" and "msg". Cloud Run forwards
-// stdout and stderr to Cloud Logging, so no client library or agent is needed.
+// stdout and stderr to Cloud Logging, so no client library or agent is needed. For reading in a
+// terminal, LOG_FORMAT=pretty (what scripts/dev sets) writes one key=value line per record instead.
 //
 // Attributes put into a context with WithAttrs (a request's trace, for example) are added to
 // every record logged with that context, e.g. logger.InfoContext(ctx, ...).
@@ -11,10 +12,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // Keys Cloud Logging gives a meaning to in a JSON log line.
@@ -34,6 +37,31 @@ func New(w io.Writer, level slog.Leveler) *slog.Logger {
 		ReplaceAttr: cloudLoggingKeys,
 	})
 	return slog.New(contextHandler{jsonHandler})
+}
+
+// FromEnv returns the logger that LOG_LEVEL and LOG_FORMAT ask for, writing to w: New's JSON
+// lines by default (LOG_FORMAT unset or json); with LOG_FORMAT=pretty, for reading in a terminal,
+// one line per record with the time of day, severity and message, then the attributes as
+// key=value (log/slog's TextHandler, which quotes a value holding spaces or line breaks, so a
+// line stays one line). An invalid value is returned as the error, and its default is used.
+func FromEnv(w io.Writer, getenv func(string) string) (*slog.Logger, error) {
+	level, err := ParseLevel(getenv("LOG_LEVEL"))
+	switch format := getenv("LOG_FORMAT"); strings.ToLower(strings.TrimSpace(format)) {
+	case "", "json":
+		return New(w, level), err
+	case "pretty":
+		return slog.New(contextHandler{slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: prettyKeys})}), err
+	default:
+		return New(w, level), errors.Join(err, fmt.Errorf("LOG_FORMAT %q: want json or pretty", format))
+	}
+}
+
+// prettyKeys shortens the time to the time of day and renames the keys as cloudLoggingKeys does.
+func prettyKeys(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		a.Value = slog.StringValue(a.Value.Time().Format(time.TimeOnly + ".000"))
+	}
+	return cloudLoggingKeys(groups, a)
 }
 
 // ParseLevel reads a LOG_LEVEL value: debug, info, warn/warning or error, in any case.

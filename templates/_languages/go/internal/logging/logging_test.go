@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -141,5 +142,37 @@ func TestLinesAreSafeForCloudLogging(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil || len(lines[1]) > 2048 || second["message"] != "big" || second["severity"] != "INFO" || second["logError"] == nil {
 		t.Errorf("oversize entry not replaced by a short one: %.200q", lines[1])
+	}
+}
+
+func TestFromEnvPicksTheFormat(t *testing.T) {
+	env := func(vars map[string]string) func(string) string {
+		return func(key string) string { return vars[key] }
+	}
+	for _, format := range []string{"", "json", "JSON"} {
+		var buf bytes.Buffer
+		logger, err := FromEnv(&buf, env(map[string]string{"LOG_FORMAT": format}))
+		logger.Info("hello", "count", 3)
+		if entries := decodeLines(t, &buf); err != nil || entries[0]["severity"] != "INFO" || entries[0]["message"] != "hello" {
+			t.Errorf("LOG_FORMAT=%q: %v, %v; want a Cloud Logging JSON line", format, entries, err)
+		}
+	}
+
+	var buf bytes.Buffer
+	logger, err := FromEnv(&buf, env(map[string]string{"LOG_FORMAT": "pretty", "LOG_LEVEL": "debug"}))
+	logger.Debug("two\nlines", "count", 3)
+	line := buf.String()
+	if err != nil || strings.Count(line, "\n") != 1 || !strings.Contains(line, ` severity=DEBUG message="two\nlines" count=3`) {
+		t.Errorf("LOG_FORMAT=pretty: %q, %v; want one line: time, severity, message, fields", line, err)
+	}
+	if json.Valid([]byte(line)) || !regexp.MustCompile(`^time=\d\d:\d\d:\d\d\.\d{3} `).MatchString(line) {
+		t.Errorf("LOG_FORMAT=pretty: %q does not start with the time of day", line)
+	}
+
+	buf.Reset()
+	logger, err = FromEnv(&buf, env(map[string]string{"LOG_FORMAT": "fancy"}))
+	logger.Info("still JSON")
+	if entries := decodeLines(t, &buf); err == nil || entries[0]["message"] != "still JSON" {
+		t.Errorf("LOG_FORMAT=fancy: %v, %v; want an error and JSON lines", entries, err)
 	}
 }

@@ -2,9 +2,11 @@
 // SLEEP_MS and FAIL_RATE are yours (`./deploy.sh --env` or `gcloud run jobs update --set-env-vars`)
 // to try retries and timeouts, as in Google's job samples.
 
+import { parseLogFormat } from './log.js';
+
 /**
  * @param {NodeJS.ProcessEnv} env
- * @returns {{ taskIndex: number, taskCount: number, taskAttempt: number, sleepMs: number, failRate: number }}
+ * @returns {{ taskIndex: number, taskCount: number, taskAttempt: number, sleepMs: number, failRate: number, logFormat: string }}
  */
 export function readConfig(env) {
   const config = {
@@ -17,6 +19,8 @@ export function readConfig(env) {
     sleepMs: integer(env, 'SLEEP_MS', 0, 0),
     // Probability (0..1) that the task fails, to see retries at work.
     failRate: rate(env, 'FAIL_RATE'),
+    // json for Cloud Logging; pretty for people (`npm run dev`). The logger reads it itself.
+    logFormat: parseLogFormat(env.LOG_FORMAT),
   };
   if (config.taskIndex >= config.taskCount) {
     throw new Error(

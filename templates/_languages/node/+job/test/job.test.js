@@ -2,7 +2,7 @@
 // Cloud Run would give a task, and a real SIGTERM.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -73,4 +73,17 @@ test('SIGTERM in the middle of SLEEP_MS stops it promptly: a WARNING line and ex
   assert.equal(code, 143);
   assert.ok(elapsed < 2000, `stopped in ${elapsed.toFixed(0)} ms`);
   assert.ok(entries.some((entry) => entry.severity === 'WARNING' && /SIGTERM/.test(entry.message)));
+});
+
+test('LOG_FORMAT=pretty prints readable lines instead of JSON (npm run dev sets it)', () => {
+  const { status, stdout } = spawnSync(process.execPath, [JOB], {
+    env: { PATH: process.env.PATH, LOG_FORMAT: 'pretty' },
+    encoding: 'utf8',
+  });
+  assert.equal(status, 0);
+  const [first] = stdout.split('\n');
+  assert.match(
+    first,
+    /^\d\d:\d\d:\d\d\.\d{3} INFO {4}starting task index 0 of 1 .* {2}taskIndex=0 {2}taskCount=1 {2}taskAttempt=0/,
+  );
 });
