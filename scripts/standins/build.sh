@@ -32,7 +32,7 @@ name_of() { # NAME or TAG -> script name
     distroless | gcr.io/distroless/static-debian13:nonroot | gcr.io/distroless/nodejs26-debian13:nonroot) echo distroless ;;
     go | golang | golang:1.27-trixie) echo go ;;
     python | python:3.14-slim-trixie) echo python ;;
-    ruby | ruby:3.4-slim | cloudrun-standin/ruby-build:3.4) echo ruby ;;
+    ruby | ruby:3.4-slim-trixie | cloudrun-standin/ruby-build:3.4) echo ruby ;;
     *) die "unknown stand-in '$1' (known: ${ALL[*]})" ;;
   esac
 }

@@ -66,7 +66,7 @@ class App < Sinatra::Base
     else
       status 405
       headers "Allow" => allowed.join(", ")
-      error_json(405, "#{request.request_method} is not allowed here; allowed: #{allowed.join(', ')}")
+      error_json(405, "#{request.request_method} is not allowed here; allowed: #{allowed.join(", ")}")
     end
   end
 
@@ -119,7 +119,8 @@ class App < Sinatra::Base
     def describe_event(body)
       # Eventarc delivers CloudEvents in binary mode: the attributes travel as ce-* headers.
       if (ce_id = request.env["HTTP_CE_ID"])
-        return { kind: "cloudevent", id: ce_id, type: request.env["HTTP_CE_TYPE"], source: request.env["HTTP_CE_SOURCE"] }
+        return { kind: "cloudevent", id: ce_id, type: request.env["HTTP_CE_TYPE"],
+                 source: request.env["HTTP_CE_SOURCE"] }
       end
 
       message = body.is_a?(Hash) ? body["message"] : nil

@@ -19,6 +19,26 @@ class StructuredLoggerTest < Minitest::Test
     assert_equal 2, io.string.lines.size
   end
 
+  def test_log_format_pretty_writes_one_readable_line_per_entry
+    log, io = capture_log(format: "pretty")
+    log.child(traceId: "abc").warn("GET /x 404", status: 404, userAgent: "curl 8\nforged")
+
+    line = io.string
+    assert_equal 1, line.lines.size
+    assert_match(%r{\A\d\d:\d\d:\d\d\.\d{3} WARNING  GET /x 404 traceId=abc status=404 userAgent="curl 8\\nforged"\n\z},
+                 line)
+  end
+
+  def test_log_format_defaults_to_json_and_refuses_unknown_names
+    with_env("LOG_FORMAT" => nil) do
+      io = StringIO.new
+      StructuredLogger.new(io).info("x")
+      assert_equal "x", JSON.parse(io.string)["message"]
+    end
+    error = assert_raises(ArgumentError) { StructuredLogger.new(StringIO.new, format: "yaml") }
+    assert_match(/LOG_FORMAT must be json or pretty/, error.message)
+  end
+
   def test_uses_cloud_logging_severities
     log, io = capture_log
     log.debug("d")
@@ -27,7 +47,7 @@ class StructuredLoggerTest < Minitest::Test
     log.critical("c")
     log.fatal("f")
 
-    assert_equal %w[DEBUG NOTICE ERROR CRITICAL CRITICAL], entries(io).map { |e| e["severity"] }
+    assert_equal(%w[DEBUG NOTICE ERROR CRITICAL CRITICAL], entries(io).map { |e| e["severity"] })
   end
 
   def test_child_loggers_add_fields_to_every_entry
@@ -67,7 +87,7 @@ class StructuredLoggerTest < Minitest::Test
     log.debug { flunk "a skipped entry's block must not run" }
     log.error("loud")
 
-    assert_equal ["loud"], entries(io).map { |e| e["message"] }
+    assert_equal(["loud"], entries(io).map { |e| e["message"] })
   end
 
   def test_a_block_gives_the_message_as_rack_loggers_do

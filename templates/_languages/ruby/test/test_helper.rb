@@ -17,9 +17,9 @@ ROOT = File.expand_path("..", __dir__)
 
 module TestHelpers
   # A logger that writes into a StringIO, and the entries it wrote.
-  def capture_log(level: "debug")
+  def capture_log(level: "debug", format: "json")
     io = StringIO.new
-    [StructuredLogger.new(io, level: level), io]
+    [StructuredLogger.new(io, level: level, format: format), io]
   end
 
   def entries(io)
@@ -34,6 +34,7 @@ module TestHelpers
     loop do
       result = yield
       return result if result
+
       flunk "timed out after #{timeout} s waiting for #{message}" if monotonic > deadline
 
       sleep interval

@@ -8,9 +8,7 @@ module ErrorShape
     400 => "INVALID_ARGUMENT",
     404 => "NOT_FOUND",
     405 => "METHOD_NOT_ALLOWED",
-    408 => "REQUEST_TIMEOUT",
     413 => "PAYLOAD_TOO_LARGE",
-    431 => "REQUEST_HEADER_FIELDS_TOO_LARGE",
     500 => "INTERNAL",
     503 => "UNAVAILABLE"
   }.freeze

@@ -1,49 +1,31 @@
 # frozen_string_literal: true
 
 require "json"
+require_relative "error_shape"
 
 # Health endpoints for Cloud Run's probes (service.yaml): the startup probe asks /health/ready
 # before any request is routed to the instance, the liveness probe asks /health/live. A Rack
 # middleware in front of the request logger (config.ru), so probes are never logged. (Cloud Run
 # reserves paths that end in "z", such as /healthz.)
+#
+# Once SIGTERM starts the drain, Puma closes the listening socket and the idle connections at
+# once, so a probe is refused from then on: a draining instance is never reported ready.
 class HealthCheck
-  READY_PATH = "/health/ready"
-  LIVE_PATH = "/health/live"
-  PATHS = [READY_PATH, LIVE_PATH].freeze
+  PATHS = ["/health/ready", "/health/live"].freeze
 
-  @draining = false
-  class << self
-    # Called once SIGTERM has started the drain (lib/puma/plugin/cloud_run.rb).
-    def start_draining! = (@draining = true)
-    def draining? = @draining
-  end
-
-  # draining: a callable, true once the drain has begun (tests pass their own).
-  def initialize(app, draining: -> { HealthCheck.draining? })
+  def initialize(app)
     @app = app
-    @draining = draining
   end
 
   def call(env)
-    path = env["PATH_INFO"]
-    return @app.call(env) unless PATHS.include?(path)
-    unless %w[GET HEAD].include?(env["REQUEST_METHOD"])
-      return answer(405, error: { code: 405, status: "METHOD_NOT_ALLOWED", message: "#{env['REQUEST_METHOD']} is not allowed here" })
+    return @app.call(env) unless PATHS.include?(env["PATH_INFO"])
+
+    method = env["REQUEST_METHOD"]
+    if %w[GET HEAD].include?(method)
+      [200, { "content-type" => "application/json" }, [JSON.generate(status: "ok")]]
+    else
+      [405, { "content-type" => "application/json", "allow" => "GET, HEAD" },
+       [JSON.generate(ErrorShape.body(405, "#{method} is not allowed here"))]]
     end
-    # Not ready while draining: the instance is on its way out and takes no new work. Alive as
-    # long as the process answers at all.
-    if path == READY_PATH && @draining.call
-      return answer(503, error: { code: 503, status: "UNAVAILABLE", message: "draining" })
-    end
-
-    answer(200, status: "ok")
-  end
-
-  private
-
-  def answer(status, body)
-    headers = { "content-type" => "application/json" }
-    headers["allow"] = "GET, HEAD" if status == 405
-    [status, headers, [JSON.generate(body)]]
   end
 end

@@ -14,7 +14,7 @@ require_relative "structured_logger"
 module PumaLog
   LOG = StructuredLogger.new(fields: { logger: "puma" })
 
-  # The formatter Puma calls with each line; returns the JSON text (Puma adds the newline).
+  # The formatter Puma calls with each line; returns the text (Puma adds the newline).
   def self.format(line, log: LOG)
     text = line.to_s.chomp
     severity = if text.start_with?("!", "ERROR") then "ERROR"
@@ -25,20 +25,30 @@ module PumaLog
     log.line(severity, message)
   end
 
-  # Puma's answer when a request never reaches the app in one piece (a malformed request) or
-  # an exception escapes it: JSON like the app's own errors, and a log entry.
+  # Once Puma serves requests. Cloud Run sets K_SERVICE, K_REVISION and K_CONFIGURATION.
+  def self.ready(log: LOG, env: ENV)
+    runtime = { service: env["K_SERVICE"], revision: env["K_REVISION"], configuration: env["K_CONFIGURATION"] }
+    log.info("ready to serve requests", **runtime.reject { |_, value| value.to_s.empty? })
+  end
+
+  # Puma's answer when a request never reaches the app in one piece (a malformed request, a
+  # request still running when the stop is cut short) or an exception escapes it: JSON like the
+  # app's own errors, and a log entry.
   def self.lowlevel_error(error, env, status, log: LOG)
     status = 500 unless status.is_a?(Integer) && status.between?(400, 599)
-    method = env && env["REQUEST_METHOD"]
-    where = method ? " #{method} #{env['PATH_INFO']}" : ""
+    where = env && env["REQUEST_METHOD"] ? " #{env["REQUEST_METHOD"]} #{env["PATH_INFO"]}" : ""
     if status >= 500
       log.error("request failed in Puma#{where}: #{error.class}", status: status, error: error)
     else
       log.warn("request refused by Puma#{where}: #{error.class}", status: status)
     end
-    message = { 413 => "request body too large", 408 => "request timeout" }.fetch(status) do
-      status >= 500 ? "internal error" : "bad request"
-    end
-    [status, { "content-type" => "application/json" }, [JSON.generate(ErrorShape.body(status, message))]]
+    [status, { "content-type" => "application/json" }, [JSON.generate(ErrorShape.body(status, message(status)))]]
   end
+
+  def self.message(status)
+    return "the server is shutting down" if status == 503
+
+    status >= 500 ? "internal error" : "bad request"
+  end
+  private_class_method :message
 end

@@ -36,10 +36,7 @@ class RequestLogger
     method = env["REQUEST_METHOD"]
     # The path without its query string: a query can carry tokens that logs must not keep.
     path = env["PATH_INFO"].to_s.empty? ? "/" : env["PATH_INFO"]
-    severity = if status >= 500 then :error
-               elsif status >= 400 then :warn
-               else :info
-               end
+    severity = { 5 => :error, 4 => :warn }.fetch(status / 100, :info)
     fields = {
       method: method,
       path: path,

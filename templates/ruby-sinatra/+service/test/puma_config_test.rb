@@ -4,7 +4,6 @@ require "test_helper"
 require "puma"
 require "puma/configuration"
 require_relative "../lib/puma_log"
-require_relative "../lib/shutdown_guard"
 
 # config/puma.rb as Puma reads it.
 class PumaConfigTest < Minitest::Test
@@ -14,7 +13,7 @@ class PumaConfigTest < Minitest::Test
 
   def options(env = {})
     with_env({ "PORT" => nil, "PUMA_MAX_THREADS" => nil, "PUMA_MIN_THREADS" => nil }.merge(env)) do
-      Puma::Configuration.new(config_files: [CONFIG]).tap(&:load).options
+      Puma::Configuration.new(config_files: [CONFIG]).tap(&:load).tap(&:clamp).options
     end
   end
 
@@ -42,9 +41,15 @@ class PumaConfigTest < Minitest::Test
     opts = options
     assert_equal false, opts[:raise_exception_on_sigterm]
     refute opts[:drain_on_shutdown] # it would keep accepting while connections keep arriving
-    assert_equal false, opts[:enable_keep_alives]
-    assert_operator opts[:force_shutdown_after], :<, ShutdownGuard::DEADLINE_SECONDS
+    assert_operator opts[:force_shutdown_after], :<, 8
     assert_operator opts[:force_shutdown_after], :>, 0
+  end
+
+  def test_keep_alive_outlasts_googles_front_end_and_any_method_reaches_the_app
+    opts = options
+    refute_equal false, opts[:enable_keep_alives]
+    assert_operator opts[:persistent_timeout], :>, 600
+    assert_equal :any, opts[:supported_http_methods]
   end
 
   def test_puma_lines_become_json_entries
@@ -69,7 +74,8 @@ class PumaConfigTest < Minitest::Test
 
     assert_equal 400, status
     assert_equal "application/json", headers["content-type"]
-    assert_equal({ "error" => { "code" => 400, "status" => "INVALID_ARGUMENT", "message" => "bad request" } }, JSON.parse(body.join))
+    assert_equal({ "error" => { "code" => 400, "status" => "INVALID_ARGUMENT", "message" => "bad request" } },
+                 JSON.parse(body.join))
     assert_equal "WARNING", JSON.parse(out)["severity"]
   end
 end

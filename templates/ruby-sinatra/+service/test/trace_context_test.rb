@@ -25,7 +25,7 @@ class TraceContextTest < Minitest::Test
   end
 
   def test_parses_traceparent_and_prefers_it
-    trace = parse(traceparent: "00-#{TRACE_ID}-00f067aa0ba902b7-01", cloud_trace_context: "#{'a' * 32}/1")
+    trace = parse(traceparent: "00-#{TRACE_ID}-00f067aa0ba902b7-01", cloud_trace_context: "#{"a" * 32}/1")
 
     assert_equal TRACE_ID, trace.trace_id
     assert_equal "00f067aa0ba902b7", trace.span_id
@@ -33,10 +33,10 @@ class TraceContextTest < Minitest::Test
   end
 
   def test_ignores_malformed_or_zero_ids
-    assert_nil parse(traceparent: "00-#{'0' * 32}-00f067aa0ba902b7-01")
+    assert_nil parse(traceparent: "00-#{"0" * 32}-00f067aa0ba902b7-01")
     assert_nil parse(traceparent: "ff-#{TRACE_ID}-00f067aa0ba902b7-01")
     assert_nil parse(traceparent: "garbage")
-    assert_nil parse(cloud_trace_context: "#{'0' * 32}/1")
+    assert_nil parse(cloud_trace_context: "#{"0" * 32}/1")
     assert_nil parse(cloud_trace_context: "xyz")
     assert_nil parse
   end

@@ -31,7 +31,10 @@ class JobConfig
     return default if text.empty?
 
     value = Integer(text, 10, exception: false)
-    raise ArgumentError, "#{name} must be a whole number of at least #{min}, got #{env[name].inspect}" if value.nil? || value < min
+    if value.nil? || value < min
+      raise ArgumentError,
+            "#{name} must be a whole number of at least #{min}, got #{env[name].inspect}"
+    end
 
     value
   end
@@ -41,7 +44,12 @@ class JobConfig
     return 0.0 if text.empty?
 
     value = Float(text, exception: false)
-    raise ArgumentError, "#{name} must be a number from 0 to 1, got #{env[name].inspect}" if value.nil? || !value.between?(0, 1)
+    if value.nil? || !value.between?(
+      0, 1
+    )
+      raise ArgumentError,
+            "#{name} must be a number from 0 to 1, got #{env[name].inspect}"
+    end
 
     value
   end

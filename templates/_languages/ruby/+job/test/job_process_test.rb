@@ -22,7 +22,7 @@ class JobProcessTest < Minitest::Test
     assert_equal "INFO", first["severity"]
     assert_match(/task index 1 of 3/, first["message"])
     assert_equal [1, 3, 2], first.values_at("taskIndex", "taskCount", "taskAttempt")
-    assert_equal %w[item-1 item-4 item-7], @child.entries.filter_map { |e| e["item"] }
+    assert_equal(%w[item-1 item-4 item-7], @child.entries.filter_map { |e| e["item"] })
     assert_empty @child.stderr
   end
 

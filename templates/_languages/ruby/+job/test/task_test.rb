@@ -26,7 +26,7 @@ class TaskTest < Minitest::Test
     processed = Task.run(config(task_index: 1, task_count: 3), log: log)
 
     assert_equal 3, processed
-    assert_equal %w[item-1 item-4 item-7], entries(io).filter_map { |e| e["item"] }
+    assert_equal(%w[item-1 item-4 item-7], entries(io).filter_map { |e| e["item"] })
   end
 
   def test_fail_rate_makes_the_task_fail_with_that_probability
