@@ -52,7 +52,7 @@ describe('the interactive flow in tmux', () => {
     await session.answer('Where should the project be created?', 'My_Api', 'Enter');
     await session.answer('Cloud Run service or job?', 'Enter');
     const templates = await session.waitFor('Which language and framework?');
-    expect(templates).toMatch(/●\s+Node\.js 24 · Express 5/); // one default everywhere: node-express
+    expect(templates).toMatch(/●\s+Node\.js \d+ · Express 5/); // one default everywhere: node-express
     await session.answer('Which language and framework?', 'Enter');
     await session.answer('Cloud Run name? ("My_Api" is not one', 'Enter'); // the converted name, my-api
     const region = await session.waitFor('Region? (from your gcloud configuration)');
