@@ -80,9 +80,9 @@ function hexToIPv6(hex: string): string {
   return `${hexWords.slice(0, best).join(':')}::${hexWords.slice(best + bestLen).join(':')}`;
 }
 
-/** Every LISTEN socket in this network namespace (the host's: containers run with --network host). */
-function allListeningSockets(): ListeningSocket[] {
-  const out: ListeningSocket[] = [];
+/** The kernel's TCP socket table rows (/proc/net/tcp and tcp6, header left out), split into columns. */
+export function procTcpRows(): { family: 4 | 6; cols: string[] }[] {
+  const rows: { family: 4 | 6; cols: string[] }[] = [];
   for (const [file, family] of [['/proc/net/tcp', 4], ['/proc/net/tcp6', 6]] as const) {
     let text = '';
     try {
@@ -90,12 +90,18 @@ function allListeningSockets(): ListeningSocket[] {
     } catch {
       continue;
     }
-    for (const row of text.split('\n').slice(1)) {
-      const cols = row.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A') continue; // 0A = TCP_LISTEN
-      const [addrHex = '', portHex = ''] = (cols[1] ?? '').split(':');
-      out.push({ family, address: family === 4 ? hexToIPv4(addrHex) : hexToIPv6(addrHex), port: Number.parseInt(portHex, 16), inode: Number(cols[9]) });
-    }
+    for (const row of text.split('\n').slice(1)) rows.push({ family, cols: row.trim().split(/\s+/) });
+  }
+  return rows;
+}
+
+/** Every LISTEN socket in this network namespace (the host's: containers run with --network host). */
+function allListeningSockets(): ListeningSocket[] {
+  const out: ListeningSocket[] = [];
+  for (const { family, cols } of procTcpRows()) {
+    if (cols.length < 10 || cols[3] !== '0A') continue; // 0A = TCP_LISTEN
+    const [addrHex = '', portHex = ''] = (cols[1] ?? '').split(':');
+    out.push({ family, address: family === 4 ? hexToIPv4(addrHex) : hexToIPv6(addrHex), port: Number.parseInt(portHex, 16), inode: Number(cols[9]) });
   }
   return out;
 }

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Container, docker } from '../docker.js';
-import { freePort, HttpConnection, httpRequest, type HttpResponse, sleep, waitFor200 } from '../net.js';
+import { freePort, HttpConnection, httpRequest, type HttpResponse, procTcpRows, sleep, waitFor200 } from '../net.js';
 import { type CheckId, type CheckResult, fail, pass, seconds } from '../report.js';
 
 const MiB = 1024 * 1024;
@@ -138,19 +138,9 @@ const mb = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 function finReceived(localPort: number | undefined, serverPort: number): boolean {
   if (localPort === undefined) return false;
   const hex = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const [, local, remote, state] = line.trim().split(/\s+/);
-      if (local?.endsWith(`:${hex(localPort)}`) && remote?.endsWith(`:${hex(serverPort)}`) && state === '08') return true;
-    }
-  }
-  return false;
+  return procTcpRows().some(
+    ({ cols: [, local, remote, state] }) => local?.endsWith(`:${hex(localPort)}`) && remote?.endsWith(`:${hex(serverPort)}`) && state === '08',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
