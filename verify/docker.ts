@@ -287,6 +287,17 @@ export class Container {
     return at;
   }
 
+  /**
+   * When the container's process started (Docker's State.StartedAt), in epoch milliseconds: later
+   * than `startedAt` by the engine's own set-up time, which grows on a busy machine.
+   */
+  async processStartedAt(): Promise<number> {
+    const result = await docker(['inspect', '-f', '{{.State.StartedAt}}', this.id], 30_000);
+    const at = Date.parse(result.stdout.trim());
+    if (Number.isNaN(at)) throw new Error(`docker inspect ${this.id}: no start time (${result.stdout.trim() || result.stderr.trim()})`);
+    return at;
+  }
+
   async running(): Promise<boolean> {
     const result = await docker(['inspect', '-f', '{{.State.Running}}', this.id], 30_000);
     return result.stdout.trim() === 'true';

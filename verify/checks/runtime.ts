@@ -12,10 +12,15 @@ import { type CheckId, type CheckResult, fail, pass, seconds } from '../report.j
 
 /** Bounds from the contract (CONTRIBUTING.md). */
 export const LIMITS = {
-  /** "ready within a few seconds": start of `docker run` to the first 200. */
+  /** "ready within a few seconds": start of the container's process to the first 200. */
   readyMs: 5_000,
   /** How long to wait for a first 200 at all before calling the port check failed. */
   startTimeoutMs: 10_000,
+  /**
+   * The same for the 8080 check, which has no time bar of its own (the port check has): longer, so
+   * that a start slowed by a busy machine is not taken for a server that ignores the default port.
+   */
+  defaultPortTimeoutMs: 30_000,
   /** Idle SIGTERM to exit. */
   idleExitMs: 2_000,
   /** SIGTERM to exit with a request in flight, under load, and for a job mid-sleep (Cloud Run's SIGKILL). */
@@ -97,7 +102,8 @@ export async function runServiceMain(image: string, only: Only = null): Promise<
     let exited = false;
     void container.waitExit(LIMITS.startTimeoutMs + 60_000).then((r) => (exited = r !== null));
     const first = await waitFor200('127.0.0.1', port, LIMITS.startTimeoutMs, () => exited);
-    const readyMs = performance.now() - container.startedAt;
+    const answeredAt = Date.now();
+    const sinceRunMs = performance.now() - container.startedAt;
     if (!first.ok) {
       const pids = await container.pids().catch(() => []);
       const elsewhere = listeningSocketsOf(pids).map((s) => `${s.address}:${s.port}`);
@@ -107,10 +113,14 @@ export async function runServiceMain(image: string, only: Only = null): Promise<
       );
       return results;
     }
+    // Timed from the start of the container's process, as Cloud Run's startup probe is: the engine's
+    // own set-up before it is no part of the server's start.
+    const readyMs = answeredAt - (await container.processStartedAt());
+    const timing = `${seconds(readyMs)} from process start to first 200 (${seconds(sinceRunMs)} from docker run)`;
     results.push(
       readyMs <= LIMITS.readyMs
-        ? pass('runtime:port', `${seconds(readyMs)} to first 200 on $PORT=${port}`, { readySeconds: readyMs / 1000 })
-        : fail('runtime:port', `${seconds(readyMs)} to first 200 (limit ${seconds(LIMITS.readyMs)})`, undefined, { readySeconds: readyMs / 1000 }),
+        ? pass('runtime:port', `${timing} on $PORT=${port}`, { readySeconds: readyMs / 1000 })
+        : fail('runtime:port', `${timing} (limit ${seconds(LIMITS.readyMs)})`, undefined, { readySeconds: readyMs / 1000 }),
     );
 
     if (wants(only, 'runtime:get')) {
@@ -253,9 +263,9 @@ export async function runServiceDefaultPort(image: string): Promise<CheckResult>
     }
     const container = await Container.start(image, {});
     try {
-      const first = await waitFor200('127.0.0.1', 8080, LIMITS.startTimeoutMs);
+      const first = await waitFor200('127.0.0.1', 8080, LIMITS.defaultPortTimeoutMs);
       const ms = performance.now() - container.startedAt;
-      if (!first.ok) return fail('runtime:default-8080', 'no 200 on 8080', await containerNotes(container));
+      if (!first.ok) return fail('runtime:default-8080', `no 200 on 8080 within ${seconds(LIMITS.defaultPortTimeoutMs)}`, await containerNotes(container));
       const pids = await container.pids();
       const own = listeningSocketsOf(pids).some((s) => s.port === 8080);
       return own ? pass('runtime:default-8080', `200 on 8080 after ${seconds(ms)}`) : fail('runtime:default-8080', '8080 answered, but not from this container');

@@ -78,4 +78,21 @@ class PumaConfigTest < Minitest::Test
                  JSON.parse(body.join))
     assert_equal "WARNING", JSON.parse(out)["severity"]
   end
+
+  # Puma hands the handler a complete request it could not queue as it stopped: the app serves it.
+  def test_a_request_puma_could_not_queue_is_served_by_the_app
+    closed = false
+    body = Rack::BodyProxy.new(["served"]) { closed = true }
+    app = ->(env) { [200, { "content-type" => "text/plain" }, env["PATH_INFO"] == "/late" ? body : ["?"]] }
+    unqueued = RuntimeError.new("Unable to add work while shutting down")
+    env = { "REQUEST_METHOD" => "GET", "PATH_INFO" => "/late" }
+
+    assert_equal [200, { "content-type" => "text/plain" }, ["served"]],
+                 PumaLog.lowlevel_error(unqueued, env, 500, app: app)
+    assert closed, "the body is closed, so the request is logged"
+    capture_subprocess_io do
+      assert_equal 500, PumaLog.lowlevel_error(RuntimeError.new("other"), env, 500, app: app).first
+      assert_equal 500, PumaLog.lowlevel_error(unqueued, env, 500, app: nil).first
+    end
+  end
 end
