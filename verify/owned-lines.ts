@@ -1,6 +1,7 @@
 /**
  * Owned lines: how much code a user takes over with a generated project before writing any of
- * their own. Counted over the project's application source (.js .ts .py .rb .go): lines that are
+ * their own. Counted over the project's application source (.js .ts .py .rb .go, and scripts
+ * without an extension whose `#!` line runs ruby, python or node, such as `bin/server`): lines that are
  * neither blank nor comment-only, leaving out tests (a `test/` or `tests/` folder, `*_test.go`,
  * `test_*.py`, `*_test.rb`, `*.test.js`, `*.test.ts`) and the user's route files, which the
  * template's manifest lists in `routes` (output paths; a manifest without it excludes nothing).
@@ -17,6 +18,15 @@ export const OWNED_LINES_TARGET = 300;
 
 type Syntax = 'c' | 'hash' | 'ruby';
 const SYNTAX: Readonly<Record<string, Syntax>> = { '.js': 'c', '.ts': 'c', '.go': 'c', '.py': 'hash', '.rb': 'ruby' };
+
+/** The extension whose syntax a script without one has, by the interpreter its `#!` line names. */
+const SHEBANG = /^#!\S*?(?:\/env\s+)?\S*?\b(ruby|python3?|node)\b/;
+const SHEBANG_EXTENSION: Readonly<Record<string, string>> = { ruby: '.rb', python: '.py', python3: '.py', node: '.js' };
+
+export function scriptExtension(text: string): string | undefined {
+  const interpreter = SHEBANG.exec(text.slice(0, 200))?.[1];
+  return interpreter ? SHEBANG_EXTENSION[interpreter] : undefined;
+}
 
 /** Is this project file a test, by the conventions the count leaves out? */
 export function isOwnedLinesTest(relative: string): boolean {
@@ -113,7 +123,9 @@ export async function ownedLines(projectDir: string, files: readonly string[], t
   const counted: Record<string, number> = {};
   const excluded = { routes: [] as string[], tests: [] as string[] };
   for (const file of [...files].sort()) {
-    const extension = path.extname(file);
+    const own = path.extname(file);
+    const script = own === '' ? scriptExtension(await readFile(path.join(projectDir, file), 'utf8')) : undefined;
+    const extension = script ?? own;
     if (!SYNTAX[extension]) continue;
     if (routes.has(file)) excluded.routes.push(file);
     else if (isOwnedLinesTest(file)) excluded.tests.push(file);

@@ -25,6 +25,8 @@ const FIXTURE: Record<string, { text: string; lines: number }> = {
   'lib/log_test.rb': { text: 'x = 1\n', lines: 0 },
   'main.go': { text: ['// Package main.', 'package main', '', '/*', 'block', '*/', 'func main() {}'].join('\n'), lines: 2 },
   'main_test.go': { text: 'package main\n', lines: 0 },
+  'bin/server': { text: ['#!/usr/bin/env ruby', '# frozen_string_literal: true', '', 'require "puma"', 'run'].join('\n'), lines: 2 }, // a script: its #! names the language
+  'bin/dev': { text: ['#!/bin/sh', 'exec ruby app.rb'].join('\n'), lines: 0 }, // a shell script is not application source
   'README.md': { text: 'not source\n', lines: 0 },
   'config.yaml': { text: 'a: 1\n', lines: 0 },
 };
@@ -49,7 +51,7 @@ describe('owned lines', () => {
     const owned = await ownedLines(dir, files, template);
     const expected = Object.values(FIXTURE).reduce((n, f) => n + f.lines, 0);
     expect(owned.lines).toBe(expected);
-    expect(owned.files).toEqual({ 'app/main.py': 3, 'lib/log.rb': 2, 'main.go': 2, 'src/server.js': 3 });
+    expect(owned.files).toEqual({ 'app/main.py': 3, 'bin/server': 2, 'lib/log.rb': 2, 'main.go': 2, 'src/server.js': 3 });
     expect(owned.excluded.routes).toEqual(['src/app.js']);
     expect(owned.excluded.tests).toEqual(['app/test_thing.py', 'lib/log_test.rb', 'main_test.go', 'src/app.test.js', 'test/helper.js', 'tests/test_main.py']);
     expect(owned.met).toBe(true);
@@ -66,7 +68,7 @@ describe('owned lines', () => {
     const big = Array.from({ length: 300 }, (_, i) => `const v${i} = ${i};`).join('\n');
     const { dir, template, files } = await fixture({ routes: ['src/app.js'] }, { 'src/big.js': big });
     const owned = await ownedLines(dir, files, template);
-    expect(owned.lines).toBe(310);
+    expect(owned.lines).toBe(312);
     expect(owned.met).toBe(false);
   });
 

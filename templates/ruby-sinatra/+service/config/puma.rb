@@ -1,8 +1,9 @@
 # frozen_string_literal: true
 
 # Puma's settings for Cloud Run, each one of Puma's own documented settings (Puma::DSL). The
-# container runs `bundle exec puma -C config/puma.rb`, which serves the Rack app in config.ru; a
-# plain `bundle exec puma` finds this file by itself.
+# container runs `bundle exec bin/server`, which starts Puma with this file and serves the Rack
+# app in config.ru; a plain `bundle exec puma` reads this file too (with Puma's error reports as
+# plain text).
 
 require_relative "../lib/error_shape"
 require_relative "../lib/puma_log"
@@ -68,6 +69,7 @@ force_shutdown_after 7
 # Logs: Puma's own lines as JSON entries (lib/puma_log.rb), and a line once it serves. Request
 # lines come from the app's RequestLogger (config.ru), so Puma's plain-text request log stays off
 # (its default). Errors Puma answers itself (a malformed request) get the one JSON error shape.
+# (Puma's error reports are JSON through the LogWriter bin/server passes; no setting does that.)
 log_formatter { |line| PumaLog.format(line) }
 lowlevel_error_handler { |error, env, status| PumaLog.lowlevel_error(error, env, status) }
 after_booted { PumaLog.ready }

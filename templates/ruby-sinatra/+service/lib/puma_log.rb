@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "json"
+require "puma/log_writer"
 require_relative "error_shape"
 require_relative "structured_logger"
 
@@ -9,8 +10,8 @@ require_relative "structured_logger"
 # Puma writes its start-up and shutdown lines ("* Listening on http://0.0.0.0:8080",
 # "- Gracefully stopping, waiting for requests to finish", "- Goodbye!") through a formatter,
 # which turns each into a JSON entry here. Its marker (`*`, `-`, `!`, `%`, `===`) becomes the
-# severity. Puma's separate error reporter (malformed requests, crashes inside Puma) still
-# writes plain text to stderr: Puma offers no hook for it.
+# severity. Puma's error reports (malformed requests, crashes inside Puma) go through the
+# LogWriter bin/server gives Puma, PumaLog::Writer, and become JSON entries too.
 module PumaLog
   LOG = StructuredLogger.new(fields: { logger: "puma" })
 
@@ -60,13 +61,12 @@ module PumaLog
   # meantime, cannot queue it: it calls this handler with this error and would answer 500
   # (https://github.com/puma/puma/issues/4015). The request is complete and this is the thread
   # that read it, so it is served here, as Puma serves a back-to-back request itself when a thread
-  # is free; Puma then closes the connection. (Puma still reports the error on stderr.) Remove this
+  # is free; Puma then closes the connection, and Writer logs no error. Remove this
   # once a Puma release fixes it: the keep-alive load check of the container tests catches it.
   UNQUEUED = "Unable to add work while shutting down"
 
-  def self.unqueued?(error, env)
-    error.instance_of?(RuntimeError) && error.message == UNQUEUED && env.is_a?(Hash) && env.key?("REQUEST_METHOD")
-  end
+  def self.unqueued_error?(error) = error.instance_of?(RuntimeError) && error.message == UNQUEUED
+  def self.unqueued?(error, env) = unqueued_error?(error) && env.is_a?(Hash) && env.key?("REQUEST_METHOD")
 
   # The app's response with its body read, closed (which logs the request) and returned whole.
   def self.serve(app, env)
@@ -76,6 +76,44 @@ module PumaLog
     body.close if body.respond_to?(:close)
   end
   private_class_method :error_response, :unqueued?, :serve
+
+  # Puma's LogWriter with its error reports as JSON entries: Puma's own writes them to stderr as
+  # plain text, past log_formatter. A malformed request or a body over the limit is the client's
+  # error (WARNING); anything else is an ERROR with its stack trace. Puma's other lines still go
+  # to stdout through log_formatter. bin/server hands it to Puma::Launcher.
+  class Writer < Puma::LogWriter
+    def initialize(log: LOG, stdout: $stdout, stderr: $stderr, env: ENV)
+      super(stdout, stderr, env: env)
+      @log = log
+    end
+
+    def parse_error(error, req) = report("WARNING", "malformed request", error, req)
+    def connection_error(error, req, text = "connection error") = report("WARNING", text, error, req)
+    def ssl_error(error, _ssl_socket) = report("WARNING", "TLS error", error, nil)
+    def debug_error(error, req = nil, text = "error") = debug? && report("DEBUG", text, error, req)
+
+    def unknown_error(error, req = nil, text = "error")
+      # Not an error when the app served the request after all (PumaLog.lowlevel_error).
+      return if PumaLog.app && PumaLog.unqueued_error?(error)
+
+      report("ERROR", text, error, req)
+    end
+
+    # A start-up failure, after which Puma exits.
+    def error(text)
+      @log.critical(text.to_s)
+      exit 1
+    end
+
+    private
+
+    def report(severity, text, error, req)
+      env = req.respond_to?(:env) ? req.env : {}
+      cause = severity == "ERROR" ? error : "#{error.class}: #{error.message}"
+      fields = { error: cause, method: env["REQUEST_METHOD"], path: env["PATH_INFO"] }.compact
+      @log.add(severity, "#{text}: #{error.class}", fields)
+    end
+  end
 
   def self.message(status)
     return "the server is shutting down" if status == 503

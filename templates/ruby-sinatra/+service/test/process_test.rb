@@ -7,7 +7,7 @@ require "net/http"
 class ProcessTest < Minitest::Test
   include TestHelpers
 
-  COMMAND = %w[bundle exec puma -C config/puma.rb].freeze
+  COMMAND = %w[bundle exec bin/server].freeze
   TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
   def teardown
@@ -74,6 +74,24 @@ class ProcessTest < Minitest::Test
     assert_operator monotonic - started, :<, 8.5
     assert_equal "503", response.value.code
     assert_equal "UNAVAILABLE", JSON.parse(response.value.body).dig("error", "status")
+  end
+
+  # Puma reports a malformed request itself; bin/server makes the report a JSON entry.
+  def test_puma_error_reports_are_json_entries_not_stderr_text
+    start
+    socket = TCPSocket.new("127.0.0.1", @port)
+    socket.write("NOT HTTP\r\n\r\n")
+    response = Timeout.timeout(5) { socket.read }
+    entry = @child.wait_for_entry { |e| e["message"].start_with?("malformed request") }
+    @child.signal("TERM")
+    @child.wait(timeout: 5)
+
+    assert_match(%r{\AHTTP/1\.[01] 400 }, response)
+    assert_equal "WARNING", entry["severity"]
+    assert_match(/HttpParserError/, entry["error"])
+    assert_empty @child.stderr
+  ensure
+    socket&.close
   end
 
   def test_an_invalid_port_is_a_clear_error

@@ -79,6 +79,26 @@ class PumaConfigTest < Minitest::Test
     assert_equal "WARNING", JSON.parse(out)["severity"]
   end
 
+  # bin/server's LogWriter: Puma's error reports as JSON entries, the client's errors as warnings.
+  def test_puma_error_reports_are_json_entries
+    out = StringIO.new
+    log = StructuredLogger.new(out, format: "json")
+    writer = PumaLog::Writer.new(log: log, stdout: StringIO.new, stderr: StringIO.new)
+    request = Struct.new(:env).new({ "REQUEST_METHOD" => "GET", "PATH_INFO" => "/x" })
+
+    writer.parse_error(Puma::HttpParserError.new("bad header"), request)
+    writer.unknown_error(RuntimeError.new("boom"), nil, "Read")
+    warning, error = out.string.lines.map { |line| JSON.parse(line) }
+
+    assert_equal ["WARNING", "malformed request: Puma::HttpParserError", "GET", "/x"],
+                 warning.values_at("severity", "message", "method", "path")
+    assert_equal "Puma::HttpParserError: bad header", warning["error"]
+    assert_nil warning["stack_trace"]
+    assert_equal ["ERROR", "Read: RuntimeError", "RuntimeError: boom"], error.values_at("severity", "message", "error")
+    assert_includes error["stack_trace"], "RuntimeError: boom"
+    assert_equal "", writer.stderr.string
+  end
+
   # Puma hands the handler a complete request it could not queue as it stopped: the app serves it.
   def test_a_request_puma_could_not_queue_is_served_by_the_app
     closed = false
