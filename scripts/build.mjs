@@ -45,14 +45,18 @@ const result = await build({
   target: 'node20.12',
   // Chunks beside index.js: src/package-root.ts finds the package one folder up from any of them.
   chunkNames: '[name]-[hash]',
-  // The CommonJS libraries (commander, handlebars) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   minify: true,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
   plugins: [lightHandlebars],
 });
+
+// No bundled library may call require() for a module of Node's: in an ES module that would need a
+// createRequire banner in every chunk (and loading node:module on every run); without one,
+// esbuild's stand-in throws "Dynamic require ... is not supported" at run time instead.
+const requiring = Object.entries(result.metafile.outputs).filter(([, info]) => info.imports.some((entry) => entry.kind === 'require-call'));
+if (requiring.length > 0) throw new Error(`build: require() of ${requiring.map(([file, info]) => `${info.imports.filter((entry) => entry.kind === 'require-call').map((entry) => entry.path).join(', ')} in ${file}`).join('; ')}`);
 
 await precompileTemplates();
 await writeFile(`${outdir}/THIRD-PARTY-LICENSES.txt`, await licenses(Object.keys(result.metafile.inputs)));

@@ -28,7 +28,7 @@ export interface MainIO {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdin: Readable & { isTTY?: boolean };
-  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
   readonly stderr: Writable;
   /** Ends the process at once; used for a signal that arrives while nothing needs undoing. */
   readonly exit: (code: number) => void;
@@ -53,7 +53,11 @@ export async function main(io: MainIO): Promise<number> {
     const parsed = parseArgs(io.argv, VERSION, (text) => io.stdout.write(text));
     if (parsed.kind === 'done') return EXIT_OK;
     const builtins = await listTemplates();
-    if (parsed.kind === 'help') return writeHelp(VERSION, builtins, (text) => io.stdout.write(text)), EXIT_OK;
+    if (parsed.kind === 'help') {
+      // On a terminal the help fits its width; anywhere else it keeps 80 columns.
+      writeHelp(VERSION, builtins, (text) => io.stdout.write(text), io.stdout.isTTY ? io.stdout.columns : undefined);
+      return EXIT_OK;
+    }
     json = parsed.args.json;
     if (parsed.args.listTemplates) {
       await writeOut(io.stdout, parsed.args.json ? `${templateListJson(builtins)}\n` : templateListText(builtins));
