@@ -83,7 +83,8 @@ export async function main(io: MainIO): Promise<number> {
     const options = resolveOptions(args, answers, templates, io.cwd, detected.packageManager);
     // Said once the project is written, so that bad input still gets exactly one line on stderr.
     const note = args.packageManager === undefined && options.template.manifest.language === PACKAGE_MANAGER_LANGUAGE ? detected.note : undefined;
-    const refusal = overwriteRefusal(options.targetDir, guardContext(io.cwd, io.env)); // also stops the interactive question
+    // Needed by --overwrite, and to keep the interactive question from being asked; only then worked out.
+    const refusal = options.overwrite || ui ? overwriteRefusal(options.targetDir, guardContext(io.cwd, io.env)) : undefined;
     if (refusal && options.overwrite) throw new UsageError(refusal);
     const files = await planFiles(options);
     if (options.dryRun) {

@@ -2,7 +2,6 @@
  * The dependency install offered after writing: the template's `install` commands (data in its
  * template.json), run inside the new project with the language's own tool, without a shell.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -72,7 +71,8 @@ export async function runInstall(plan: InstallPlan, cwd: string, env: Env, log?:
   return { status: 'done' };
 }
 
-function runCommand(program: string, args: readonly string[], cwd: string, env: Env, log?: Writable): Promise<{ reason?: string; output: string }> {
+async function runCommand(program: string, args: readonly string[], cwd: string, env: Env, log?: Writable): Promise<{ reason?: string; output: string }> {
+  const { spawn } = await import('node:child_process'); // loaded only when an install runs: a run without one is faster
   return new Promise((resolve) => {
     const child = spawn(program, args, { cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

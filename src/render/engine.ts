@@ -3,14 +3,14 @@
  * output is source code rather than HTML, and `strict` so a misspelt variable fails instead of
  * rendering as an empty string. Only template files are compiled; user input is always data.
  */
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars/runtime';
 import { PACKAGE_ROOT } from '../package-root.js';
 import type { PackageManager } from '../package-manager.js';
 import type { VariableValue, WorkloadType } from '../templates/manifest.js';
-import { readTextFile, templateEntry, TemplateFileError } from '../templates/read.js';
+import { isFolder, listFolder, readTextFile, TemplateFileError } from '../templates/read.js';
 
 export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
@@ -116,14 +116,15 @@ export async function createRenderer(partialDirs: readonly string[], layerDirs: 
       continue;
     }
     if (!info.isDirectory()) throw new TemplateFileError(`${dir}: must be a folder (templates may not contain symbolic links)`);
-    for (const entry of readdirSync(dir).sort()) {
-      const entryInfo = await templateEntry(path.join(dir, entry)); // a link or FIFO anywhere in it is refused
-      if (!entry.endsWith('.hbs') || !entryInfo.isFile()) continue;
-      const source = await readTextFile(path.join(dir, entry));
+    for (const entry of listFolder(dir)) {
+      // A link or FIFO anywhere in it is refused.
+      if (isFolder(entry, dir) || !entry.name.endsWith('.hbs')) continue;
+      const file = path.join(dir, entry.name);
+      const source = await readTextFile(file);
       const partial = await compile(source).catch((error: Error) => {
-        throw new Error(`${path.join(dir, entry)}: ${error.message.split('\n')[0]}`);
+        throw new Error(`${file}: ${error.message.split('\n')[0]}`);
       });
-      engine.registerPartial(entry.slice(0, -'.hbs'.length), partial);
+      engine.registerPartial(entry.name.slice(0, -'.hbs'.length), partial);
     }
   }
   return async (source, context, file) => {

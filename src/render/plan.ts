@@ -3,10 +3,9 @@
  * The files come from layers (src/templates/layers.ts): in each, the root files and then the
  * `+<type>/` overlay; a later layer or an overlay replaces a file on the same output path.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../options.js';
-import { IGNORED_NAMES, readRegularFile, templateEntry, utf8Text } from '../templates/read.js';
+import { IGNORED_NAMES, isFolder, listFolder, readRegularFile, utf8Text } from '../templates/read.js';
 import { DEFAULT_PACKAGE_MANAGER } from '../package-manager.js';
 import { workloadOf, type Layer } from '../templates/layers.js';
 import { LANGUAGE_FILE } from '../templates/language.js';
@@ -72,7 +71,7 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   const sources = new Map<string, { layer: Layer; file: string }>(); // output path -> where it comes from
   const overlay = `${OVERLAY_PREFIX}${options.type}/`;
   for (const layer of layers.filter((l) => !l.partialsOnly)) {
-    const files = await listTemplateFiles(layer.dir);
+    const files = listTemplateFiles(layer.dir);
     const inLayer = new Map<string, string>();
     const add = (file: string, relativeToLayer: string, replacing: boolean) => {
       const output = outputPath(relativeToLayer);
@@ -120,15 +119,14 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
  * outside the project or read outside the template: symbolic links, FIFOs, devices and names that
  * are not plain path segments. Version-control and dependency folders are skipped.
  */
-async function listTemplateFiles(root: string, relative = ''): Promise<string[]> {
+function listTemplateFiles(root: string, relative = ''): string[] {
   const files: string[] = [];
-  const entries = readdirSync(path.join(root, relative)); // sync: small folders, see read.ts
-  for (const entry of entries.sort()) {
-    const rel = relative ? `${relative}/${entry}` : entry;
-    if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === VERIFY_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry)) continue;
+  const dir = relative ? path.join(root, relative) : root;
+  for (const entry of listFolder(dir)) {
+    const rel = relative ? `${relative}/${entry.name}` : entry.name;
+    if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === VERIFY_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry.name)) continue;
     if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}": it must stay inside the project`);
-    const info = await templateEntry(path.join(root, rel));
-    if (info.isDirectory()) files.push(...(await listTemplateFiles(root, rel)));
+    if (isFolder(entry, dir)) files.push(...listTemplateFiles(root, rel));
     else files.push(rel);
   }
   return files;

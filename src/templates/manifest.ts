@@ -211,10 +211,11 @@ function compiles(pattern: string): boolean {
 // with Node). Real patterns take microseconds; the limit only stops catastrophic backtracking.
 const PATTERN_TIME_LIMIT_MS = 250;
 let patternContext: vm.Context | undefined;
-const patternScript = new vm.Script('new RegExp(`^(?:${pattern})$`).test(text)');
+let patternScript: vm.Script | undefined; // made on first use: most runs check no pattern
 
 /** Whether the whole text matches; undefined when the pattern ran out of time. */
 function matchesWhole(pattern: string, text: string): boolean | undefined {
+  patternScript ??= new vm.Script('new RegExp(`^(?:${pattern})$`).test(text)');
   patternContext ??= vm.createContext({});
   patternContext.pattern = pattern;
   patternContext.text = text;

@@ -4,7 +4,8 @@
  * (opening one could block forever or read a host file into the project) — and text must be UTF-8.
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
+import path from 'node:path';
 
 /** Folders that belong to a template's version control or tooling, never to a project. */
 export const IGNORED_NAMES: ReadonlySet<string> = new Set(['.git', '.hg', '.svn', 'node_modules']);
@@ -53,7 +54,25 @@ export function utf8Text(bytes: Buffer, file: string): string {
 /** lstat that refuses a symbolic link and anything but a regular file or a folder. */
 export async function templateEntry(file: string): Promise<Stats> {
   const info = lstatSync(file);
-  if (info.isSymbolicLink()) throw new TemplateFileError(`${file}: templates may not contain symbolic links`);
-  if (!info.isFile() && !info.isDirectory()) throw new TemplateFileError(`${file}: not a regular file`);
+  refuseOtherTypes(info, () => file);
   return info;
+}
+
+/**
+ * A template folder's entries, sorted by name. Each comes with its type from the listing itself
+ * (no lstat per entry); isFolder() refuses the types a template may not hold.
+ */
+export function listFolder(dir: string): Dirent[] {
+  return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Whether an entry of listFolder(dir) is a folder (else a regular file); a link, FIFO, socket or device is an error. */
+export function isFolder(entry: Dirent, dir: string): boolean {
+  refuseOtherTypes(entry, () => path.join(dir, entry.name)); // the path only for the message: joining costs
+  return entry.isDirectory();
+}
+
+function refuseOtherTypes(info: Stats | Dirent, file: () => string): void {
+  if (info.isSymbolicLink()) throw new TemplateFileError(`${file()}: templates may not contain symbolic links`);
+  if (!info.isFile() && !info.isDirectory()) throw new TemplateFileError(`${file()}: not a regular file`);
 }
