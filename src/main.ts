@@ -94,7 +94,7 @@ export async function main(io: MainIO): Promise<number> {
       await writeOut(io.stdout, options.json ? `${resultJson(result)}\n` : dryRunText(result));
       return EXIT_OK;
     }
-    const postPlan = await planPostSteps(options, io.env);
+    const postPlan = await planPostSteps(options, io.env, { git: args.git !== false, install: args.install ?? interactive });
     let choice = choosePostSteps(args, {}, interactive);
     // Every question comes before the write, so Ctrl-C at any of them still writes nothing.
     const askPostSteps = async () => {

@@ -17,11 +17,12 @@ export interface InstallPlan {
   readonly commands: readonly (readonly string[])[];
   /** The program that must be on PATH: the first command's. */
   readonly tool: string | undefined;
-  /** Its absolute path, or undefined when it is not on PATH. */
+  /** Its absolute path, or undefined when it is not on PATH (or was not looked for). */
   readonly toolPath: string | undefined;
 }
 
-export async function planInstall(options: Options, env: Env): Promise<InstallPlan> {
+/** `findTool`: whether to look for the program on PATH (only an install that may run needs it). */
+export async function planInstall(options: Options, env: Env, findTool = true): Promise<InstallPlan> {
   const workload = workloadOf(options.template, options.type);
   const render = await createRenderer([], workload.layers.map((layer) => layer.dir));
   const context = renderContext(options); // {{packageManager}} in a template's install commands
@@ -29,7 +30,7 @@ export async function planInstall(options: Options, env: Env): Promise<InstallPl
     workload.install.map(async (command, index) => (await render(command, context, `${workload.manifestName} install[${index}]`)).split(' ').filter(Boolean)),
   );
   const tool = commands[0]?.[0];
-  return { commands, tool, toolPath: tool === undefined ? undefined : findOnPath(tool, env) };
+  return { commands, tool, toolPath: tool === undefined || !findTool ? undefined : findOnPath(tool, env) };
 }
 
 /** Like the shell's command lookup, without starting one: the first executable file on PATH. */

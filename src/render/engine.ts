@@ -1,72 +1,74 @@
 /**
- * The Handlebars engine: an isolated instance (no global helpers leak in), `noEscape` because the
- * output is source code rather than HTML, and `strict` so a misspelt variable fails instead of
- * rendering as an empty string. Only template files are compiled; user input is always data.
+ * Rendering template sources. The language is Handlebars with `noEscape` (the output is source
+ * code rather than HTML) and `strict` (a misspelt variable fails instead of rendering as an empty
+ * string); only template files are compiled, user input is always data.
+ *
+ * Loading Handlebars and compiling a template's JavaScript cost most of a generation's CPU time,
+ * so `npm run build` turns the built-in templates' sources into programs (program.ts), one file
+ * per layer folder (`dist/precompiled/node-express.json`, `_shared.json`,
+ * `_languages.node.json`) holding each exact source text with its program. A source found there
+ * is rendered by interpret.ts; any other (a contributed template, an edited file, a run from source
+ * without a build), or a case the interpreter leaves to Handlebars, is rendered by Handlebars
+ * itself, loaded then: an isolated instance, no helpers of its own.
  */
-import { lstatSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars/runtime';
 import { PACKAGE_ROOT } from '../package-root.js';
 import type { PackageManager } from '../package-manager.js';
 import type { VariableValue, WorkloadType } from '../templates/manifest.js';
 import { isFolder, listFolder, readTextFile, TemplateFileError } from '../templates/read.js';
+import { interpret, NotOrdinary } from './interpret.js';
+import { inside } from './paths.js';
+import type { Node } from './program.js';
 
 export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
-/**
- * Compiling Handlebars sources costs most of a generation's CPU time, so `npm run build` compiles
- * the built-in templates' sources ahead of time (scripts/build.mjs): one module per layer folder
- * (`dist/precompiled/node-express.js`, `dist/precompiled/_shared.js`,
- * `dist/precompiled/_languages.node.js`), holding pairs of the exact source text and its compiled
- * form, made with COMPILE_OPTIONS. A source they do not hold (a contributed template, an edited
- * file, a run from source without a build) is compiled here as before: same compiler, same
- * options, same output.
- */
-const PRECOMPILED_DIR = new URL('dist/precompiled/', PACKAGE_ROOT);
+const PROGRAMS_DIR = fileURLToPath(new URL('dist/precompiled/', PACKAGE_ROOT));
 const TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
-
-type Spec = TemplateSpecification;
 const OPTIONS_JSON = JSON.stringify(COMPILE_OPTIONS);
-const precompiled = new Map<string, Promise<readonly [string, Spec][]>>();
+
+/** What scripts/build.mjs writes for a layer folder. */
+export interface ProgramFile {
+  /** The options the programs follow; a file written for others (a stale build) is ignored. */
+  readonly compileOptions: unknown;
+  /** [exact source text, its program]; a source the build could not turn into one is absent. */
+  readonly templates: ReadonlyArray<readonly [string, readonly Node[]]>;
+}
 
 /**
- * The precompiled module of the built-in layer folder a path lies in: `python-flask`, `_shared`,
+ * The program file of the built-in layer folder a path lies in: `python-flask`, `_shared`,
  * `_languages.python` (the name scripts/build.mjs gives it); undefined outside templates/.
  */
-export function precompiledModuleName(relativeToTemplates: string): string | undefined {
+export function programFileName(relativeToTemplates: string): string | undefined {
   const [first, second] = relativeToTemplates.split(/[\\/]/);
   const name = first === '_languages' && second !== undefined ? `${first}.${second}` : first;
   return name !== undefined && /^[\w-]+(\.[\w-]+)?$/.test(name) ? name : undefined;
 }
 
-/** The precompiled sources of the built-in layer folders that `dirs` lie in. */
-async function loadPrecompiled(dirs: readonly string[]): Promise<Map<string, Spec>> {
-  const folders = new Set(dirs.map((dir) => precompiledModuleName(path.relative(TEMPLATES_DIR, dir))).filter((f) => f !== undefined));
-  const modules = [...folders].map((folder) => {
-    if (!precompiled.has(folder)) {
-      const url = new URL(`${folder}.js`, PRECOMPILED_DIR).href;
-      precompiled.set(
-        folder,
-        import(url).then(
-          // Made with other options (a stale build), it would render differently: compile instead.
-          (module: { compileOptions: unknown; default: [string, Spec][] }) => (JSON.stringify(module.compileOptions) === OPTIONS_JSON ? module.default : []),
-          () => [],
-        ),
-      );
-    }
-    return precompiled.get(folder)!;
-  });
-  return new Map((await Promise.all(modules)).flat());
+const programFiles = new Map<string, ReadonlyArray<readonly [string, readonly Node[]]>>();
+
+/** The programs of the built-in layer folders that `dirs` lie in, by source text. */
+function loadPrograms(dirs: readonly string[]): Map<string, readonly Node[]> {
+  const programs = new Map<string, readonly Node[]>();
+  for (const dir of dirs) {
+    // A prefix test rather than path.relative: this runs for every folder of every render set.
+    const name = dir.startsWith(TEMPLATES_DIR) ? programFileName(dir.slice(TEMPLATES_DIR.length)) : undefined;
+    if (name === undefined) continue;
+    if (!programFiles.has(name)) programFiles.set(name, readProgramFile(path.join(PROGRAMS_DIR, `${name}.json`)));
+    for (const [source, program] of programFiles.get(name)!) programs.set(source, program);
+  }
+  return programs;
 }
 
-type Compiler = Pick<typeof import('handlebars'), 'precompile'>;
-let compiler: Promise<Compiler> | undefined;
-
-/** Handlebars' parser and code generator, most of the library: loaded only for a source not compiled ahead. */
-function loadCompiler(): Promise<Compiler> {
-  compiler ??= import('handlebars').then((module) => module.default);
-  return compiler;
+function readProgramFile(file: string): ProgramFile['templates'] {
+  let parsed: ProgramFile;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as ProgramFile; // sync: one small file per layer
+  } catch {
+    return []; // not built (a run from source): Handlebars renders everything
+  }
+  return JSON.stringify(parsed.compileOptions) === OPTIONS_JSON ? parsed.templates : [];
 }
 
 /** Everything a template file can refer to. */
@@ -94,20 +96,41 @@ export interface RenderContext {
 
 export type Render = (source: string, context: RenderContext, file: string) => Promise<string>;
 
+/** A `<name>.hbs` of a partials folder. */
+interface PartialFile {
+  readonly name: string;
+  readonly source: string;
+  readonly file: string;
+}
+
 /**
- * Loads every `<name>.hbs` in the partials folders (later folders win) into a fresh engine, for
- * rendering sources of the `layerDirs` (whose ahead-of-time compiled forms it loads, if any).
+ * Reads every `<name>.hbs` in the partials folders (later folders win), for rendering sources of
+ * the `layerDirs` (whose programs it loads, if they have any).
  */
 export async function createRenderer(partialDirs: readonly string[], layerDirs: readonly string[]): Promise<Render> {
-  const engine = Handlebars.create();
-  const ahead = await loadPrecompiled([...partialDirs, ...layerDirs]);
-  const compile = async (source: string): Promise<HandlebarsTemplateDelegate> => {
-    const spec = ahead.get(source);
-    if (spec) return engine.template(spec);
-    // What Handlebars.compile does inside: generate the template's JavaScript, then load it.
-    const code = (await loadCompiler()).precompile(source, { ...COMPILE_OPTIONS }); // a copy: Handlebars adds to it
-    return engine.template(new Function(`return ${code};`)() as TemplateSpecification);
+  const programs = loadPrograms([...partialDirs, ...layerDirs]);
+  const partialFiles = await readPartials(partialDirs);
+  const partials = new Map(partialFiles.map((partial) => [partial.name, programs.get(partial.source)]));
+  let handlebars: Promise<Render> | undefined;
+  const viaHandlebars = () => (handlebars ??= handlebarsRenderer(partialFiles));
+  // A partial without a program goes to Handlebars at once, so that a broken one is reported before
+  // anything is rendered, whether or not a file uses it.
+  if (partialFiles.some((partial) => !programs.has(partial.source))) await viaHandlebars();
+  return async (source, context, file) => {
+    const program = programs.get(source);
+    if (program) {
+      try {
+        return interpret(program, context, (name) => partials.get(name));
+      } catch (error) {
+        if (!(error instanceof NotOrdinary)) throw error;
+      }
+    }
+    return (await viaHandlebars())(source, context, file);
   };
+}
+
+async function readPartials(partialDirs: readonly string[]): Promise<PartialFile[]> {
+  const partials: PartialFile[] = [];
   for (const dir of partialDirs) {
     let info;
     try {
@@ -119,17 +142,35 @@ export async function createRenderer(partialDirs: readonly string[], layerDirs: 
     for (const entry of listFolder(dir)) {
       // A link or FIFO anywhere in it is refused.
       if (isFolder(entry, dir) || !entry.name.endsWith('.hbs')) continue;
-      const file = path.join(dir, entry.name);
-      const source = await readTextFile(file);
-      const partial = await compile(source).catch((error: Error) => {
-        throw new Error(`${file}: ${error.message.split('\n')[0]}`);
-      });
-      engine.registerPartial(entry.name.slice(0, -'.hbs'.length), partial);
+      const file = inside(dir, entry.name);
+      partials.push({ name: entry.name.slice(0, -'.hbs'.length), source: await readTextFile(file), file });
     }
+  }
+  return partials;
+}
+
+/** Handlebars itself, its compiler loaded now: every partial compiled and registered in order. */
+async function handlebarsRenderer(partials: readonly PartialFile[]): Promise<Render> {
+  const Handlebars = (await import('handlebars')).default;
+  const engine = Handlebars.create();
+  const compile = (source: string): HandlebarsTemplateDelegate => {
+    // What Handlebars.compile does inside, at once rather than on first use: generate the
+    // template's JavaScript (an error names the file below), then load it.
+    const code = Handlebars.precompile(source, { ...COMPILE_OPTIONS }); // a copy: Handlebars adds to it
+    return engine.template(new Function(`return ${code};`)() as TemplateSpecification);
+  };
+  for (const { name, source, file } of partials) {
+    let partial;
+    try {
+      partial = compile(source);
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
+    }
+    engine.registerPartial(name, partial);
   }
   return async (source, context, file) => {
     try {
-      return (await compile(source))(context);
+      return compile(source)(context);
     } catch (error) {
       throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
     }

@@ -12,7 +12,7 @@ import { LANGUAGE_FILE } from '../templates/language.js';
 import { MANIFEST_FILE, VERIFY_FILE } from '../templates/registry.js';
 import { shellWord } from '../report.js';
 import { createRenderer, type RenderContext } from './engine.js';
-import { isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
+import { inside, isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
 
 /** Each layer's Handlebars partials: `{{> name}}` is `_partials/name.hbs` of the nearest layer. */
 const PARTIALS_FOLDER = '_partials';
@@ -63,7 +63,7 @@ export function renderContext(options: PlanInput): RenderContext {
 export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   const { layers, executable, routes, manifestName } = workloadOf(options.template, options.type);
   const render = await createRenderer(
-    layers.map((layer) => path.join(layer.dir, PARTIALS_FOLDER)),
+    layers.map((layer) => inside(layer.dir, PARTIALS_FOLDER)),
     layers.map((layer) => layer.dir),
   );
   const context = renderContext(options);
@@ -93,7 +93,7 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   const executables = new Set(executable);
   const plan: PlannedFile[] = [];
   for (const [output, { layer, file }] of [...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const absolute = path.join(layer.dir, file);
+    const absolute = inside(layer.dir, file);
     const raw = await readRegularFile(absolute);
     const contents = file.endsWith(TEMPLATE_SUFFIX)
       ? Buffer.from(await render(utf8Text(raw, absolute), context, `${layer.name}/${file}`), 'utf8')
@@ -121,7 +121,7 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
  */
 function listTemplateFiles(root: string, relative = ''): string[] {
   const files: string[] = [];
-  const dir = relative ? path.join(root, relative) : root;
+  const dir = relative ? inside(root, relative) : root;
   for (const entry of listFolder(dir)) {
     const rel = relative ? `${relative}/${entry.name}` : entry.name;
     if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === VERIFY_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry.name)) continue;
