@@ -58,6 +58,7 @@ const requiring = Object.entries(result.metafile.outputs).filter(([, info]) => i
 if (requiring.length > 0) throw new Error(`build: require() of ${requiring.map(([file, info]) => `${info.imports.filter((entry) => entry.kind === 'require-call').map((entry) => entry.path).join(', ')} in ${file}`).join('; ')}`);
 
 await compileTemplates();
+await checkManifests();
 await writeFile(`${outdir}/THIRD-PARTY-LICENSES.txt`, await licenses(Object.keys(result.metafile.inputs)));
 const outputs = Object.entries(result.metafile.outputs).map(([file, info]) => `${file.replace(`${root}`, '')} ${(info.bytes / 1024).toFixed(0)} KiB`);
 process.stdout.write(`built ${outputs.join(', ')}\n`);
@@ -116,6 +117,29 @@ async function compileTemplates() {
     }
     await writeFile(`${outdir}/precompiled/${module}.json`, JSON.stringify({ compileOptions: COMPILE_OPTIONS, templates }));
   }
+}
+
+/**
+ * The built-in manifests (`templates/<id>/template.json`, `templates/_languages/<language>/language.json`)
+ * read and validated now, with the generator's own schema: dist/precompiled/manifests.json holds
+ * each exact text with the result, so a run needs neither the schema nor JSON.parse for them
+ * (src/templates/checked.ts). One that fails is left out: the run then reports it as always.
+ */
+async function checkManifests() {
+  const { parseManifest, parseLanguageManifest } = await importTypeScript('src/templates/schema.ts');
+  const checked = { templates: [], languages: [] };
+  const entries = await readdir(`${root}templates`, { recursive: true, withFileTypes: true });
+  for (const entry of entries.filter((e) => e.isFile() && (e.name === 'template.json' || e.name === 'language.json'))) {
+    const file = `${entry.parentPath}/${entry.name}`;
+    const text = await readFile(file, 'utf8');
+    const [list, parse] = entry.name === 'template.json' ? [checked.templates, parseManifest] : [checked.languages, parseLanguageManifest];
+    try {
+      list.push([text, parse(JSON.parse(text), file)]);
+    } catch (error) {
+      process.stderr.write(`build: ${file} left to be validated at run time: ${error.message}\n`);
+    }
+  }
+  await writeFile(`${outdir}/precompiled/manifests.json`, JSON.stringify(checked));
 }
 
 /** A TypeScript module of src/, compiled in memory (as scripts/write-json-schema.mjs does). */

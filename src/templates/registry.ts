@@ -8,8 +8,9 @@ import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { LANGUAGE_FILE, readLanguageManifest, type LanguageManifest } from './language.js';
-import { ManifestError, readManifest, type TemplateManifest } from './manifest.js';
+import { LANGUAGE_FILE, type LanguageManifest } from './language.js';
+import { ManifestError, type TemplateManifest } from './manifest.js';
+import { readLanguageManifest, readManifest } from './read-manifest.js';
 import { templateEntry } from './read.js';
 
 export interface Template {
