@@ -4,6 +4,7 @@
 // imported dynamically by the code, and esbuild's code splitting keeps it in its own chunk: a
 // non-interactive run never loads it. Type checking is `npm run typecheck` (tsc); esbuild only
 // strips the types.
+import { isUtf8 } from 'node:buffer';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -79,16 +80,24 @@ async function licenses(inputs) {
 
 /**
  * The built-in templates' Handlebars sources (files, partials, next steps, install commands) as
- * programs (src/render/program.ts) that src/render/interpret.ts renders without Handlebars: one
- * file per layer folder (`templates/<id>/`, `templates/_shared/`, `templates/_languages/<language>/`
- * as `_languages.<language>.json`) of [exact source, program] pairs. src/render/engine.ts loads
- * the layers it renders from and looks a source up by its text, so an edited file simply misses
- * and Handlebars renders it. A source that uses more than programs support is left to Handlebars
- * too, and named here (test/unit/precompiled.test.ts fails on it).
+ * programs (src/render/program.ts) that src/render/interpret.ts renders without Handlebars, two
+ * files per layer folder (`templates/<id>/`, `templates/_shared/`, `templates/_languages/<language>/`
+ * as `_languages.<language>`): `<name>.sources`, the bytes of its template files one after another,
+ * and `<name>.json`, each file's path, length and program (its text as ranges of those bytes), and
+ * the programs of its manifest's texts. src/render/engine.ts uses a program only for a file whose
+ * bytes are those, or that exact text, so an edited file simply goes to Handlebars. A source that
+ * uses more than programs support goes to Handlebars too, and is named here
+ * (test/unit/precompiled.test.ts fails on it).
  */
 async function compileTemplates() {
   const COMPILE_OPTIONS = { noEscape: true, strict: true }; // src/render/engine.ts COMPILE_OPTIONS
   const { toProgram } = await importTypeScript('src/render/program.ts');
+  // Handlebars' own parser, whitespace rules applied; a copy of the options: Handlebars adds to them.
+  const programOf = (source, where, text) => {
+    const program = toProgram(Handlebars.parse(source, { ...COMPILE_OPTIONS }), text);
+    if (!program) process.stderr.write(`build: ${where}: left to Handlebars (uses more than programs support)\n`);
+    return program;
+  };
   await mkdir(`${outdir}/precompiled`);
   const folders = async (dir) => (await readdir(`${root}${dir}`, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   const layers = [];
@@ -97,26 +106,38 @@ async function compileTemplates() {
     else layers.push([name, name]);
   }
   for (const [folder, module] of layers) {
-    const sources = new Set();
-    for (const entry of await readdir(`${root}templates/${folder}`, { recursive: true, withFileTypes: true })) {
+    const dir = `${root}templates/${folder}`;
+    const files = [];
+    const bytes = [];
+    const texts = new Map();
+    for (const entry of (await readdir(dir, { recursive: true, withFileTypes: true })).sort((a, b) => (`${a.parentPath}/${a.name}` < `${b.parentPath}/${b.name}` ? -1 : 1))) {
       const file = `${entry.parentPath}/${entry.name}`;
+      const relative = file.slice(dir.length + 1).replaceAll('\\', '/'); // posix, as the run spells paths in a layer
       if (!entry.isFile()) continue;
-      if (entry.name.endsWith('.hbs')) sources.add(await readFile(file, 'utf8'));
+      if (entry.name.endsWith('.hbs')) {
+        const content = await readFile(file);
+        // The run reads a file without its byte-order mark, and only valid UTF-8: leave others to it.
+        if (!isUtf8(content) || content.toString('utf8').startsWith('\uFEFF')) continue;
+        const program = programOf(content.toString('utf8'), `templates/${folder}/${relative}`, content.toString('utf8'));
+        if (program) files.push([relative, content.length, program]), bytes.push(content);
+      }
       if (entry.name === 'template.json' || entry.name === 'language.json') {
         const manifest = JSON.parse(await readFile(file, 'utf8'));
         const steps = [manifest.nextSteps, manifest.install, manifest.job?.nextSteps, manifest.job?.install];
-        for (const text of steps.flatMap((list) => list ?? [])) sources.add(text);
+        for (const text of steps.flatMap((list) => list ?? [])) {
+          const program = programOf(text, `templates/${folder}/${relative}: ${JSON.stringify(text)}`);
+          if (program) texts.set(text, program);
+        }
       }
     }
-    const templates = [];
-    for (const source of [...sources].sort()) {
-      // Handlebars' own parser, whitespace rules applied; a copy of the options: Handlebars adds to them.
-      const program = toProgram(Handlebars.parse(source, { ...COMPILE_OPTIONS }));
-      if (program) templates.push([source, program]);
-      else process.stderr.write(`build: templates/${folder}: left to Handlebars (uses more than programs support): ${JSON.stringify(source.slice(0, 60))}...\n`);
-    }
-    await writeFile(`${outdir}/precompiled/${module}.json`, JSON.stringify({ compileOptions: COMPILE_OPTIONS, templates }));
+    await writeFile(`${outdir}/precompiled/${module}.sources`, Buffer.concat(bytes));
+    await writeFile(`${outdir}/precompiled/${module}.json`, asciiJson({ compileOptions: COMPILE_OPTIONS, files, texts: [...texts] }));
   }
+}
+
+/** JSON with every character above U+007F escaped: the run reads it as a one-byte string, the cheapest kind. */
+function asciiJson(value) {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

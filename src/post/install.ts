@@ -27,7 +27,7 @@ export async function planInstall(options: Options, env: Env, findTool = true): 
   const render = await createRenderer([], workload.layers.map((layer) => layer.dir));
   const context = renderContext(options); // {{packageManager}} in a template's install commands
   const commands = await Promise.all(
-    workload.install.map(async (command, index) => (await render(command, context, `${workload.manifestName} install[${index}]`)).split(' ').filter(Boolean)),
+    workload.install.map(async (command, index) => (await render.text(command, context, `${workload.manifestName} install[${index}]`)).split(' ').filter(Boolean)),
   );
   const tool = commands[0]?.[0];
   return { commands, tool, toolPath: tool === undefined || !findTool ? undefined : findOnPath(tool, env) };

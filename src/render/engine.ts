@@ -4,12 +4,14 @@
  * string); only template files are compiled, user input is always data.
  *
  * Loading Handlebars and compiling a template's JavaScript cost most of a generation's CPU time,
- * so `npm run build` turns the built-in templates' sources into programs (program.ts), one file
- * per layer folder (`dist/precompiled/node-express.json`, `_shared.json`,
- * `_languages.node.json`) holding each exact source text with its program. A source found there
- * is rendered by interpret.ts; any other (a contributed template, an edited file, a run from source
- * without a build), or a case the interpreter leaves to Handlebars, is rendered by Handlebars
- * itself, loaded then: an isolated instance, no helpers of its own.
+ * so `npm run build` turns the built-in templates' sources into programs (program.ts), two files
+ * per layer folder: `dist/precompiled/node-express.sources` holds the bytes of its template files
+ * one after another, and `node-express.json` each file's path, length and program, and the
+ * programs of its manifest's next steps and install commands by their exact text. A file whose
+ * bytes are those the build saw, or such a text, is rendered by interpret.ts; any other (a
+ * contributed template, an edited file, a run from source without a build), or a case the
+ * interpreter leaves to Handlebars, is rendered by Handlebars itself, loaded then: an isolated
+ * instance, no helpers of its own.
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../package-root.js';
 import type { PackageManager } from '../package-manager.js';
 import type { VariableValue, WorkloadType } from '../templates/manifest.js';
-import { isFolder, listFolder, readTextFile, TemplateFileError } from '../templates/read.js';
-import { interpret, NotOrdinary } from './interpret.js';
+import { assertUtf8, isFolder, listFolder, readRegularFile, TemplateFileError, utf8Text } from '../templates/read.js';
+import { interpret, NotOrdinary, type Template } from './interpret.js';
 import { inside } from './paths.js';
 import type { Node } from './program.js';
 
@@ -28,12 +30,14 @@ const PROGRAMS_DIR = fileURLToPath(new URL('dist/precompiled/', PACKAGE_ROOT));
 const TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
 const OPTIONS_JSON = JSON.stringify(COMPILE_OPTIONS);
 
-/** What scripts/build.mjs writes for a layer folder. */
+/** What scripts/build.mjs writes for a layer folder, beside `<name>.sources`. */
 export interface ProgramFile {
   /** The options the programs follow; a file written for others (a stale build) is ignored. */
   readonly compileOptions: unknown;
-  /** [exact source text, its program]; a source the build could not turn into one is absent. */
-  readonly templates: ReadonlyArray<readonly [string, readonly Node[]]>;
+  /** [path in the layer folder (posix), length in bytes, program], in the order of `<name>.sources`. */
+  readonly files: ReadonlyArray<readonly [string, number, readonly Node[]]>;
+  /** [exact text, program]: the next steps and install commands of the layer's manifest. */
+  readonly texts: ReadonlyArray<readonly [string, readonly Node[]]>;
 }
 
 /**
@@ -46,29 +50,50 @@ export function programFileName(relativeToTemplates: string): string | undefined
   return name !== undefined && /^[\w-]+(\.[\w-]+)?$/.test(name) ? name : undefined;
 }
 
-const programFiles = new Map<string, ReadonlyArray<readonly [string, readonly Node[]]>>();
+interface LayerPrograms {
+  /** [path in the layer folder, the bytes the build saw, program]. */
+  readonly files: ReadonlyArray<readonly [string, Buffer, readonly Node[]]>;
+  readonly texts: ProgramFile['texts'];
+}
 
-/** The programs of the built-in layer folders that `dirs` lie in, by source text. */
-function loadPrograms(dirs: readonly string[]): Map<string, readonly Node[]> {
-  const programs = new Map<string, readonly Node[]>();
-  for (const dir of dirs) {
+interface Programs {
+  /** By the file's absolute path, as the callers spell it (`inside(layerDir, path)`). */
+  readonly files: Map<string, { readonly expected: Buffer; readonly program: readonly Node[] }>;
+  readonly texts: Map<string, readonly Node[]>;
+}
+
+const NONE: LayerPrograms = { files: [], texts: [] };
+const layers = new Map<string, LayerPrograms>();
+
+/** The programs of the built-in layer folders among `layerDirs`. */
+function loadPrograms(layerDirs: readonly string[]): Programs {
+  const programs: Programs = { files: new Map(), texts: new Map() };
+  for (const dir of layerDirs) {
     // A prefix test rather than path.relative: this runs for every folder of every render set.
     const name = dir.startsWith(TEMPLATES_DIR) ? programFileName(dir.slice(TEMPLATES_DIR.length)) : undefined;
     if (name === undefined) continue;
-    if (!programFiles.has(name)) programFiles.set(name, readProgramFile(path.join(PROGRAMS_DIR, `${name}.json`)));
-    for (const [source, program] of programFiles.get(name)!) programs.set(source, program);
+    if (!layers.has(name)) layers.set(name, readPrograms(name));
+    const { files, texts } = layers.get(name)!;
+    for (const [file, expected, program] of files) programs.files.set(inside(dir, file), { expected, program });
+    for (const [text, program] of texts) programs.texts.set(text, program);
   }
   return programs;
 }
 
-function readProgramFile(file: string): ProgramFile['templates'] {
-  let parsed: ProgramFile;
+function readPrograms(name: string): LayerPrograms {
+  let file: ProgramFile;
+  let bytes: Buffer;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as ProgramFile; // sync: one small file per layer
+    // Sync: two files per layer. The bytes stay a Buffer, outside the JavaScript heap.
+    file = JSON.parse(readFileSync(path.join(PROGRAMS_DIR, `${name}.json`), 'utf8')) as ProgramFile;
+    bytes = readFileSync(path.join(PROGRAMS_DIR, `${name}.sources`));
   } catch {
-    return []; // not built (a run from source): Handlebars renders everything
+    return NONE; // not built (a run from source): Handlebars renders everything
   }
-  return JSON.stringify(parsed.compileOptions) === OPTIONS_JSON ? parsed.templates : [];
+  if (JSON.stringify(file.compileOptions) !== OPTIONS_JSON) return NONE;
+  let at = 0;
+  const files = file.files.map(([relative, length, program]) => [relative, bytes.subarray(at, (at += length)), program] as const);
+  return { files, texts: file.texts };
 }
 
 /** Everything a template file can refer to. */
@@ -96,36 +121,61 @@ export interface RenderContext {
 
 export type Render = (source: string, context: RenderContext, file: string) => Promise<string>;
 
+export interface Renderer {
+  /** A template file's bytes (UTF-8, as the caller checked) rendered; `file` is its absolute path. */
+  file(bytes: Buffer, file: string, context: RenderContext, label: string): Promise<Buffer>;
+  /** A manifest's template text (a next step, an install command) rendered. */
+  text(source: string, context: RenderContext, label: string): Promise<string>;
+}
+
 /** A `<name>.hbs` of a partials folder. */
 interface PartialFile {
   readonly name: string;
-  readonly source: string;
+  readonly bytes: Buffer;
   readonly file: string;
 }
 
 /**
- * Reads every `<name>.hbs` in the partials folders (later folders win), for rendering sources of
- * the `layerDirs` (whose programs it loads, if they have any).
+ * Reads every `<name>.hbs` in the partials folders (later folders win), for rendering template
+ * files of the `layerDirs` and their manifests' texts (with their programs, if they have any).
  */
-export async function createRenderer(partialDirs: readonly string[], layerDirs: readonly string[]): Promise<Render> {
-  const programs = loadPrograms([...partialDirs, ...layerDirs]);
+export async function createRenderer(partialDirs: readonly string[], layerDirs: readonly string[]): Promise<Renderer> {
+  const programs = loadPrograms(layerDirs);
+  const templateOf = (bytes: Buffer, file: string): Template | undefined => {
+    const known = programs.files.get(file);
+    return known && bytes.equals(known.expected) ? { program: known.program, bytes } : undefined;
+  };
   const partialFiles = await readPartials(partialDirs);
-  const partials = new Map(partialFiles.map((partial) => [partial.name, programs.get(partial.source)]));
+  const partials = new Map(partialFiles.map((partial) => [partial.name, templateOf(partial.bytes, partial.file)]));
+  const partialTemplate = (name: string) => partials.get(name);
   let handlebars: Promise<Render> | undefined;
   const viaHandlebars = () => (handlebars ??= handlebarsRenderer(partialFiles));
   // A partial without a program goes to Handlebars at once, so that a broken one is reported before
   // anything is rendered, whether or not a file uses it.
-  if (partialFiles.some((partial) => !programs.has(partial.source))) await viaHandlebars();
-  return async (source, context, file) => {
-    const program = programs.get(source);
-    if (program) {
-      try {
-        return interpret(program, context, (name) => partials.get(name));
-      } catch (error) {
-        if (!(error instanceof NotOrdinary)) throw error;
+  if (partialFiles.some((partial) => !templateOf(partial.bytes, partial.file))) await viaHandlebars();
+  return {
+    async file(bytes, file, context, label) {
+      const template = templateOf(bytes, file);
+      if (template) {
+        try {
+          return interpret(template, context, partialTemplate).toBuffer();
+        } catch (error) {
+          if (!(error instanceof NotOrdinary)) throw error;
+        }
       }
-    }
-    return (await viaHandlebars())(source, context, file);
+      return Buffer.from(await (await viaHandlebars())(utf8Text(bytes, file), context, label), 'utf8');
+    },
+    async text(source, context, label) {
+      const program = programs.texts.get(source);
+      if (program) {
+        try {
+          return interpret({ program }, context, partialTemplate).toString();
+        } catch (error) {
+          if (!(error instanceof NotOrdinary)) throw error;
+        }
+      }
+      return (await viaHandlebars())(source, context, label);
+    },
   };
 }
 
@@ -143,7 +193,9 @@ async function readPartials(partialDirs: readonly string[]): Promise<PartialFile
       // A link or FIFO anywhere in it is refused.
       if (isFolder(entry, dir) || !entry.name.endsWith('.hbs')) continue;
       const file = inside(dir, entry.name);
-      partials.push({ name: entry.name.slice(0, -'.hbs'.length), source: await readTextFile(file), file });
+      const bytes = await readRegularFile(file);
+      assertUtf8(bytes, file);
+      partials.push({ name: entry.name.slice(0, -'.hbs'.length), bytes, file });
     }
   }
   return partials;
@@ -159,10 +211,10 @@ async function handlebarsRenderer(partials: readonly PartialFile[]): Promise<Ren
     const code = Handlebars.precompile(source, { ...COMPILE_OPTIONS }); // a copy: Handlebars adds to it
     return engine.template(new Function(`return ${code};`)() as TemplateSpecification);
   };
-  for (const { name, source, file } of partials) {
+  for (const { name, bytes, file } of partials) {
     let partial;
     try {
-      partial = compile(source);
+      partial = compile(utf8Text(bytes, file));
     } catch (error) {
       throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
     }

@@ -4,6 +4,9 @@
  * context's own property and is not a function, every partial is known and has a program. In any
  * other case it throws NotOrdinary, and the caller renders the source with Handlebars itself,
  * which then gives its own output or error. Nothing here has effects, so trying first is safe.
+ *
+ * A file's text is copied from its bytes as they are, so that rendering decodes and re-encodes
+ * none of it: only the values are encoded.
  */
 import type { Node } from './program.js';
 
@@ -11,29 +14,65 @@ export class NotOrdinary extends Error {
   override name = 'NotOrdinary';
 }
 
-/** The program of a partial by name, as registered; undefined when it has none. */
-export type PartialPrograms = (name: string) => readonly Node[] | undefined;
+/** A program and the bytes its text ranges refer to (none for a program made from a string). */
+export interface Template {
+  readonly program: readonly Node[];
+  readonly bytes?: Buffer;
+}
 
-export function interpret(program: readonly Node[], context: unknown, partials: PartialPrograms): string {
-  let out = '';
+/** The template of a partial by name, as registered; undefined when it has no program. */
+export type Partials = (name: string) => Template | undefined;
+
+export function interpret(template: Template, context: unknown, partials: Partials): Output {
+  const out = new Output();
+  run(template, context, partials, out);
+  return out;
+}
+
+function run({ program, bytes }: Template, context: unknown, partials: Partials, out: Output): void {
   for (const node of program) {
-    if (typeof node === 'string') out += node;
+    if (typeof node === 'string') out.text(node);
     else if ('value' in node) {
       // `{{a.b}}`: strict, a missing name is an error (Handlebars words it).
       const value = lookup(context, node.value, true);
-      if (value != null) out += value; // `+` as Handlebars' generated code does: 0 -> "0", [1, 2] -> "1,2"
+      if (value != null) out.text(`${value as string}`); // what Handlebars' `+` gives: 0 -> "0", [1, 2] -> "1,2"
     } else if ('if' in node) {
       // Handlebars' `if`: false for a missing value, false, 0, '', null and an empty array.
       const value = lookup(context, node.if, false);
-      out += interpret((Array.isArray(value) ? value.length > 0 : Boolean(value)) ? node.then : node.else, context, partials);
-    } else {
-      const body = partials(node.partial) ?? notOrdinary();
-      let text = interpret(body, node.hash ? extend(context, node.hash) : context, partials);
-      if (node.indent) text = indent(text, node.indent);
-      out += text;
-    }
+      run({ program: (Array.isArray(value) ? value.length > 0 : Boolean(value)) ? node.then : node.else, ...(bytes ? { bytes } : {}) }, context, partials, out);
+    } else if ('partial' in node) {
+      const partial = partials(node.partial) ?? notOrdinary();
+      const partialContext = node.hash ? extend(context, node.hash) : context;
+      if (!node.indent) run(partial, partialContext, partials, out);
+      else out.bytes(indent(interpret(partial, partialContext, partials).toBuffer(), node.indent));
+    } else out.bytes(bytes!.subarray(node[0], node[1])); // a range of the file's bytes
   }
-  return out;
+}
+
+/**
+ * Rendered text as the pieces it was made of: byte ranges of the template files, and strings for
+ * values. Adjacent strings are joined before they are encoded, as Handlebars joins them (two halves
+ * of a character split across values stay one character).
+ */
+export class Output {
+  private readonly parts: (Buffer | string)[] = [];
+
+  text(text: string): void {
+    if (typeof this.parts.at(-1) === 'string') this.parts[this.parts.length - 1] += text;
+    else this.parts.push(text);
+  }
+
+  bytes(bytes: Buffer): void {
+    this.parts.push(bytes);
+  }
+
+  toBuffer(): Buffer {
+    return Buffer.concat(this.parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
+  }
+
+  toString(): string {
+    return this.parts.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
+  }
 }
 
 /**
@@ -66,14 +105,22 @@ function extend(context: unknown, hash: Readonly<Record<string, unknown>>): Reco
   return out;
 }
 
-/** A standalone partial's output, each line indented as its tag was (as Handlebars' invokePartial does). */
-function indent(text: string, prefix: string): string {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i += 1) {
-    if (!lines[i] && i + 1 === lines.length) break;
-    lines[i] = prefix + lines[i];
+const NEWLINE = 0x0a; // never part of a longer UTF-8 sequence
+
+/**
+ * A standalone partial's output with each line indented as its tag was, except the empty rest
+ * after a final newline (as Handlebars' invokePartial does it on the text; here on its bytes).
+ */
+function indent(text: Buffer, prefix: string): Buffer {
+  const pad = Buffer.from(prefix, 'utf8');
+  const pieces: Buffer[] = [];
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf(NEWLINE, start);
+    const line = end < 0 ? text.length : end + 1;
+    pieces.push(pad, text.subarray(start, line));
+    start = line;
   }
-  return lines.join('\n');
+  return Buffer.concat(pieces);
 }
 
 function notOrdinary(): never {

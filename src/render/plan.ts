@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Options } from '../options.js';
-import { IGNORED_NAMES, isFolder, listFolder, readRegularFile, utf8Text } from '../templates/read.js';
+import { assertUtf8, IGNORED_NAMES, isFolder, listFolder, readRegularFile } from '../templates/read.js';
 import { DEFAULT_PACKAGE_MANAGER } from '../package-manager.js';
 import { workloadOf, type Layer } from '../templates/layers.js';
 import { LANGUAGE_FILE } from '../templates/language.js';
@@ -95,12 +95,12 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   for (const [output, { layer, file }] of [...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const absolute = inside(layer.dir, file);
     const raw = await readRegularFile(absolute);
-    const contents = file.endsWith(TEMPLATE_SUFFIX)
-      ? Buffer.from(await render(utf8Text(raw, absolute), context, `${layer.name}/${file}`), 'utf8')
-      : raw; // copied byte for byte, so binary files survive
+    const isTemplate = file.endsWith(TEMPLATE_SUFFIX);
+    if (isTemplate) assertUtf8(raw, absolute);
+    const contents = isTemplate ? await render.file(raw, absolute, context, `${layer.name}/${file}`) : raw; // others byte for byte, so binary files survive
     // A template file that renders to nothing is not written: `{{#if usesPnpm}}...{{/if}}` around
     // a whole file (a lockfile) makes it conditional.
-    if (file.endsWith(TEMPLATE_SUFFIX) && contents.toString('utf8').trim() === '') continue;
+    if (isTemplate && isBlank(contents)) continue;
     plan.push({ path: output, contents, mode: executables.has(output) ? 0o755 : 0o644 });
     executables.delete(output);
   }
@@ -140,6 +140,12 @@ export async function renderNextSteps(options: PlanInput & Pick<Options, 'displa
   const workload = workloadOf(options.template, options.type);
   const render = await createRenderer([], workload.layers.map((layer) => layer.dir));
   const context = renderContext(options);
-  const steps = await Promise.all(workload.nextSteps.map((step, index) => render(step, context, `${workload.manifestName} nextSteps[${index}]`)));
+  const steps = await Promise.all(workload.nextSteps.map((step, index) => render.text(step, context, `${workload.manifestName} nextSteps[${index}]`)));
   return options.displayDir === '.' ? [...installSteps, ...steps] : [`cd ${shellWord(options.displayDir)}`, ...installSteps, ...steps];
+}
+
+/** Whether rendered bytes are only whitespace (as String.prototype.trim counts it); decoded only when no visible ASCII character settles it. */
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte > 0x20 && byte < 0x7f) return false;
+  return bytes.toString('utf8').trim() === '';
 }

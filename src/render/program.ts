@@ -10,8 +10,14 @@
  * sub-expressions, partial blocks) gives undefined: that template is left to Handlebars.
  */
 
-/** One piece of output. */
-export type Node = string | Value | Condition | Partial;
+/**
+ * One piece of output. Text is the source's own bytes `[start, end)` where the program was made
+ * from a file (the run has those bytes already), else the text itself.
+ */
+export type Node = string | Range | Value | Condition | Partial;
+
+/** Bytes `[start, end)` of the template file. */
+export type Range = readonly [start: number, end: number];
 
 /** `{{a.b}}`: the value at that path of the context. */
 export interface Value {
@@ -50,10 +56,13 @@ interface PathNode extends SyntaxNode {
  */
 const HELPERS: ReadonlySet<string> = new Set(['if', 'unless', 'each', 'with', 'log', 'lookup', 'helperMissing', 'blockHelperMissing']);
 
-/** The program of a parsed template (`Handlebars.parse(source)`), or undefined when it uses more than this supports. */
-export function toProgram(ast: { readonly body: readonly object[] }): Node[] | undefined {
+/**
+ * The program of a parsed template (`Handlebars.parse(source)`), or undefined when it uses more
+ * than this supports. With `source` (a file's text), text comes out as byte ranges of it.
+ */
+export function toProgram(ast: { readonly body: readonly object[] }, source?: string): Node[] | undefined {
   try {
-    return statements(ast.body as SyntaxNode[]);
+    return statements(ast.body as SyntaxNode[], source === undefined ? undefined : new Text(source));
   } catch (error) {
     if (error instanceof NotSupported) return undefined;
     throw error;
@@ -62,19 +71,19 @@ export function toProgram(ast: { readonly body: readonly object[] }): Node[] | u
 
 class NotSupported extends Error {}
 
-function statements(body: readonly SyntaxNode[]): Node[] {
+function statements(body: readonly SyntaxNode[], text: Text | undefined): Node[] {
   const nodes: Node[] = [];
   for (const statement of body) {
-    const node = toNode(statement);
+    const node = toNode(statement, text);
     if (node !== undefined && node !== '') nodes.push(node);
   }
   return nodes;
 }
 
-function toNode(statement: SyntaxNode): Node | undefined {
+function toNode(statement: SyntaxNode, text: Text | undefined): Node | undefined {
   switch (statement.type) {
     case 'ContentStatement':
-      return statement.value as string;
+      return statement.value === '' ? undefined : (text?.range(statement) ?? (statement.value as string));
     case 'CommentStatement':
       return undefined;
     case 'MustacheStatement': {
@@ -91,7 +100,7 @@ function toNode(statement: SyntaxNode): Node | undefined {
       if ((helper !== 'if' && helper !== 'unless') || params.length !== 1 || statement.hash || !program || program.blockParams || inverse?.blockParams) {
         throw new NotSupported();
       }
-      const [then, otherwise] = [statements(program.body), statements(inverse?.body ?? [])];
+      const [then, otherwise] = [statements(program.body, text), statements(inverse?.body ?? [], text)];
       return { if: plainPath(params[0]!), ...(helper === 'if' ? { then, else: otherwise } : { then: otherwise, else: then }) };
     }
     case 'PartialStatement': {
@@ -125,4 +134,28 @@ function literals(hash: SyntaxNode): Record<string, string | number | boolean> {
     values[pair.key] = value as string | number | boolean;
   }
   return values;
+}
+
+/**
+ * Where a text statement's value lies in the source, in bytes. Handlebars gives the line and
+ * column (UTF-16 units) of the text as written (`original`); its whitespace rules only trim that
+ * at either end, so the value is a piece of it. Undefined when the two cannot be matched up
+ * (an escaped `\{{`, say): the text is then kept as a string.
+ */
+class Text {
+  private readonly lineStarts = [0];
+
+  constructor(private readonly source: string) {
+    // Line breaks as Handlebars' lexer counts them: \r\n, \r or \n.
+    for (const match of source.matchAll(/\r\n?|\n/g)) this.lineStarts.push(match.index + match[0].length);
+  }
+
+  range(statement: SyntaxNode): Range | undefined {
+    const { original, value, loc } = statement as unknown as { original: string; value: string; loc: { start: { line: number; column: number } } };
+    const at = this.lineStarts[loc.start.line - 1]! + loc.start.column;
+    const inner = original.indexOf(value);
+    if (this.source.slice(at, at + original.length) !== original || inner < 0) return undefined;
+    const start = Buffer.byteLength(this.source.slice(0, at + inner));
+    return [start, start + Buffer.byteLength(value)];
+  }
 }

@@ -46,9 +46,14 @@ export async function readTextFile(file: string): Promise<string> {
 export function utf8Text(bytes: Buffer, file: string): string {
   // isUtf8 then toString rather than a fatal TextDecoder: the same answer (a byte-order mark
   // dropped, as TextDecoder does), several times cheaper.
-  if (!isUtf8(bytes)) throw new TemplateFileError(`${file}: not valid UTF-8 text`);
+  assertUtf8(bytes, file);
   const text = bytes.toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Refuses bytes that are not valid UTF-8, without decoding them. */
+export function assertUtf8(bytes: Buffer, file: string): void {
+  if (!isUtf8(bytes)) throw new TemplateFileError(`${file}: not valid UTF-8 text`);
 }
 
 /** lstat that refuses a symbolic link and anything but a regular file or a folder. */

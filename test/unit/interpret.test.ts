@@ -9,7 +9,7 @@ import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/options.js';
 import { COMPILE_OPTIONS, type RenderContext } from '../../src/render/engine.js';
-import { interpret, NotOrdinary } from '../../src/render/interpret.js';
+import { interpret, NotOrdinary, type Template } from '../../src/render/interpret.js';
 import { renderContext } from '../../src/render/plan.js';
 import { type Node, toProgram } from '../../src/render/program.js';
 import { workloadOf } from '../../src/templates/layers.js';
@@ -18,7 +18,11 @@ import { rawArgs } from '../support/generator.js';
 
 type Outcome = { text: string } | { fails: true };
 
-/** Both ways, each as its text or "fails"; undefined from the interpreter when there is no program. */
+/**
+ * Handlebars' rendering and the interpreter's, each as its text or "fails"; the interpreter's
+ * twice, from a program made from the text (text kept as strings) and from a file (text as ranges
+ * of its bytes), which must agree. Undefined from the interpreter when there is no program.
+ */
 function both(source: string, context: unknown, partials: Readonly<Record<string, string>> = {}): { handlebars: Outcome; interpreted: Outcome | undefined } {
   const engine = Handlebars.create();
   for (const [name, partial] of Object.entries(partials)) engine.registerPartial(name, engine.compile(partial, { ...COMPILE_OPTIONS }));
@@ -28,19 +32,34 @@ function both(source: string, context: unknown, partials: Readonly<Record<string
   } catch {
     handlebars = { fails: true };
   }
-  const program = toProgram(Handlebars.parse(source));
-  if (!program) return { handlebars, interpreted: undefined };
-  const programs = new Map(Object.entries(partials).map(([name, partial]) => [name, toProgram(Handlebars.parse(partial))]));
-  try {
-    return { handlebars, interpreted: { text: interpret(program, context, (name) => programs.get(name)) } };
-  } catch (error) {
-    if (!(error instanceof NotOrdinary)) throw error;
-    return { handlebars, interpreted: { fails: true } };
-  }
+  const asText = (text: string): Template | undefined => {
+    const program = toProgram(Handlebars.parse(text));
+    return program && { program };
+  };
+  const asFile = (text: string): Template | undefined => {
+    const program = toProgram(Handlebars.parse(text), text);
+    return program && { program, bytes: Buffer.from(text) };
+  };
+  const outcomes = [asText, asFile].map((make) => {
+    const template = make(source);
+    if (!template) return undefined;
+    const programs = new Map(Object.entries(partials).map(([name, partial]) => [name, make(partial)]));
+    try {
+      const output = interpret(template, context, (name) => programs.get(name));
+      const [text, bytes] = [output.toString(), output.toBuffer().toString('utf8')];
+      expect(bytes).toBe(text);
+      return { text };
+    } catch (error) {
+      if (!(error instanceof NotOrdinary)) throw error;
+      return { fails: true as const };
+    }
+  });
+  expect(outcomes[1]).toEqual(outcomes[0]);
+  return { handlebars, interpreted: outcomes[0] };
 }
 
 describe('interpret', () => {
-  const context = { name: 'api', n: 0, list: [1, 2], none: [], empty: '', nothing: null, on: true, off: false, nested: { deep: 'yes' }, object: {} };
+  const context = { name: 'api', unicode: 'Zoë ∑ 😀', n: 0, list: [1, 2], none: [], empty: '', nothing: null, on: true, off: false, nested: { deep: 'yes' }, object: {} };
   it.each([
     ['text only\n'],
     ['{{name}}-{{{name}}} {{n}} {{list}} {{on}} {{off}} {{nothing}} {{nested.deep}} {{object}}'],
@@ -50,6 +69,9 @@ describe('interpret', () => {
     ['{{! a comment }}{{!-- another --}}x'],
     ['{{#if on}}{{#if nested.deep}}{{nested.deep}}{{/if}}{{/if}}'],
     ['{{#if on}}a{{else if off}}b{{else}}c{{/if}}'],
+    ['é {{name}} — {{#if on}}ü{{/if}} 💡 {{unicode}}\n'],
+    ['a\r\n{{#if on}}\r\n  b\r\n{{/if}}\r\nc\r{{#if off}}\rx{{/if}}\rd'],
+    ['\\{{name}} {{name}} \\\\{{name}}'],
   ])('%j renders as Handlebars renders it', (source) => {
     const { handlebars, interpreted } = both(source, context);
     expect(interpreted).toEqual(handlebars);
@@ -57,8 +79,9 @@ describe('interpret', () => {
   });
 
   it('indents a standalone partial, nested ones too, and passes key=value pairs', () => {
-    const partials = { outer: 'o1 {{name}}\n  {{> inner}}\no2\n', inner: 'i1 {{kind}}\ni2\n', hashed: '{{kind}} {{n}} {{name}}', empty: '' };
-    for (const source of ['a\n  {{> outer kind="k"}}\nb\n', '{{> hashed kind="x" n=16}}|{{> hashed kind=true}}', '  {{> empty}}\nx', '- {{> inner kind="inline"}}']) {
+    const partials = { outer: 'o1 {{name}}\n  {{> inner}}\no2\n', inner: 'i1 {{kind}}\ni2\n', hashed: '{{kind}} {{n}} {{name}}', empty: '', blank: '\n\n', tail: 'x\ny', unicode: 'é — {{kind}}\n\n€\n' };
+    const sources = ['a\n  {{> outer kind="k"}}\nb\n', '{{> hashed kind="x" n=16}}|{{> hashed kind=true}}', '  {{> empty}}\nx', '- {{> inner kind="inline"}}', '\t{{> blank}}\n', '  {{> tail}}\n', '  {{> unicode kind="ü"}}\n'];
+    for (const source of sources) {
       const { handlebars, interpreted } = both(source, context, partials);
       expect(interpreted, source).toEqual(handlebars);
       expect(handlebars, source).toHaveProperty('text');

@@ -1,8 +1,8 @@
 /**
- * `npm run build` turns the built-in templates into programs (dist/precompiled/*.json) that
- * src/render/interpret.ts renders without Handlebars. Rendering those must give exactly what
- * Handlebars gives, and every built-in source must have one (otherwise each run silently pays for
- * loading Handlebars and compiling again).
+ * `npm run build` turns the built-in templates into programs (dist/precompiled/<layer>.json, with
+ * the files' bytes in <layer>.sources) that src/render/interpret.ts renders without Handlebars.
+ * Rendering those must give exactly what Handlebars gives, and every built-in source must have one
+ * (otherwise each run silently pays for loading Handlebars and compiling again).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, readdir, readFile } from 'node:fs/promises';
@@ -23,18 +23,24 @@ describe('template programs (dist/precompiled, made by npm run build)', () => {
     for (const language of await folders(path.join(BUILTIN_TEMPLATES_DIR, '_languages'))) layers.push(`_languages/${language}`);
     expect(layers).toContain('_shared');
     for (const layer of layers) {
-      const file = JSON.parse(readFileSync(path.join(PRECOMPILED, `${programFileName(layer)!}.json`), 'utf8')) as ProgramFile;
+      const name = programFileName(layer)!;
+      const file = JSON.parse(readFileSync(path.join(PRECOMPILED, `${name}.json`), 'utf8')) as ProgramFile;
       expect(file.compileOptions, `${layer}: made for the engine's options`).toEqual(COMPILE_OPTIONS);
-      const held = new Set(file.templates.map(([source]) => source));
+      // Each file's bytes, in order: what the run compares a template file with.
+      const sources = readFileSync(path.join(PRECOMPILED, `${name}.sources`));
+      let at = 0;
+      const held = new Map(file.files.map(([relative, length]) => [relative, sources.subarray(at, (at += length))]));
+      expect(at, `${layer}: ${name}.sources is the files' bytes`).toBe(sources.length);
       const root = path.join(BUILTIN_TEMPLATES_DIR, layer);
       for (const entry of await readdir(root, { recursive: true })) {
-        if (entry.endsWith('.hbs')) expect(held.has(await readFile(path.join(root, entry), 'utf8')), `${layer}/${entry}`).toBe(true);
+        if (entry.endsWith('.hbs')) expect(held.get(entry.split(path.sep).join('/'))?.equals(await readFile(path.join(root, entry))), `${layer}/${entry}`).toBe(true);
       }
+      const texts = new Set(file.texts.map(([text]) => text));
       for (const manifestFile of ['template.json', 'language.json']) {
         if (!existsSync(path.join(root, manifestFile))) continue;
         const manifest = JSON.parse(await readFile(path.join(root, manifestFile), 'utf8')) as Record<string, string[] | undefined> & { job?: Record<string, string[] | undefined> };
-        const texts = [manifest.nextSteps, manifest.install, manifest.job?.nextSteps, manifest.job?.install].flatMap((list) => list ?? []);
-        for (const text of texts) expect(held.has(text), `${layer}/${manifestFile}: ${text}`).toBe(true);
+        const steps = [manifest.nextSteps, manifest.install, manifest.job?.nextSteps, manifest.job?.install].flatMap((list) => list ?? []);
+        for (const text of steps) expect(texts.has(text), `${layer}/${manifestFile}: ${text}`).toBe(true);
       }
     }
   });
