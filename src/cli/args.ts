@@ -70,11 +70,14 @@ interface Flag {
   readonly negated: boolean;
 }
 
+/** `-l, --language <id>` or `--no-git` taken apart (every run does it: by position, not a regular expression). */
 function toFlag(text: string): Flag {
-  const [, short, long, value] = /^(?:(-\w), )?(--[\w-]+)( <.+>)?$/.exec(text)!;
-  const negated = long!.startsWith('--no-');
-  const field = long!.slice(negated ? 5 : 2).replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
-  return { text, ...(short ? { short } : {}), long: long!, takesValue: value !== undefined, field, negated };
+  const valueAt = text.indexOf(' <');
+  const names = valueAt < 0 ? text : text.slice(0, valueAt);
+  const long = names.slice(names.indexOf('--'));
+  const negated = long.startsWith('--no-');
+  const field = long.slice(negated ? 5 : 2).replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+  return { text, ...(long !== names ? { short: names.slice(0, 2) } : {}), long, takesValue: valueAt >= 0, field, negated };
 }
 
 // The help flags are not among them: like an unknown flag they are collected, and asked about at the end.

@@ -154,7 +154,7 @@ async function writeStaging(files: readonly PlannedFile[], staging: string, step
 
 function lstatOrUndefined(file: string): Stats | undefined {
   try {
-    return lstatSync(file);
+    return lstatSync(file, { throwIfNoEntry: false }); // no error (and its stack trace) for the usual ENOENT
   } catch {
     return undefined;
   }

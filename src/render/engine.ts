@@ -64,9 +64,17 @@ interface Programs {
 
 const NONE: LayerPrograms = { files: [], texts: [] };
 const layers = new Map<string, LayerPrograms>();
+const loaded = new Map<string, Programs>(); // a run renders from the same layers several times
 
 /** The programs of the built-in layer folders among `layerDirs`. */
 function loadPrograms(layerDirs: readonly string[]): Programs {
+  const key = layerDirs.join('\0');
+  let programs = loaded.get(key);
+  if (!programs) loaded.set(key, (programs = programsOf(layerDirs)));
+  return programs;
+}
+
+function programsOf(layerDirs: readonly string[]): Programs {
   const programs: Programs = { files: new Map(), texts: new Map() };
   for (const dir of layerDirs) {
     // A prefix test rather than path.relative: this runs for every folder of every render set.
@@ -184,10 +192,13 @@ async function readPartials(partialDirs: readonly string[]): Promise<PartialFile
   for (const dir of partialDirs) {
     let info;
     try {
-      info = lstatSync(dir); // sync: a small folder, where a thread-pool round trip costs more than the call
+      // Sync: a small folder, where a thread-pool round trip costs more than the call. A layer
+      // without partials is usual: no error (and its stack trace) for that.
+      info = lstatSync(dir, { throwIfNoEntry: false });
     } catch {
       continue;
     }
+    if (!info) continue;
     if (!info.isDirectory()) throw new TemplateFileError(`${dir}: must be a folder (templates may not contain symbolic links)`);
     for (const entry of listFolder(dir)) {
       // A link or FIFO anywhere in it is refused.

@@ -45,33 +45,48 @@ function run({ program, bytes }: Template, context: unknown, partials: Partials,
       const partialContext = node.hash ? extend(context, node.hash) : context;
       if (!node.indent) run(partial, partialContext, partials, out);
       else out.bytes(indent(interpret(partial, partialContext, partials).toBuffer(), node.indent));
-    } else out.bytes(bytes!.subarray(node[0], node[1])); // a range of the file's bytes
+    } else out.bytes(bytes!, node[0], node[1]); // a range of the file's bytes
   }
 }
 
 /**
  * Rendered text as the pieces it was made of: byte ranges of the template files, and strings for
  * values. Adjacent strings are joined before they are encoded, as Handlebars joins them (two halves
- * of a character split across values stay one character).
+ * of a character split across values stay one character). The ranges are kept as numbers and
+ * copied once into the result: no Buffer object per piece.
  */
 export class Output {
-  private readonly parts: (Buffer | string)[] = [];
+  private readonly pieces: (Buffer | string)[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
 
   text(text: string): void {
-    if (typeof this.parts.at(-1) === 'string') this.parts[this.parts.length - 1] += text;
-    else this.parts.push(text);
+    const last = this.pieces.length - 1;
+    if (last >= 0 && typeof this.pieces[last] === 'string') this.pieces[last] += text;
+    else this.add(text, 0, 0);
   }
 
-  bytes(bytes: Buffer): void {
-    this.parts.push(bytes);
+  bytes(bytes: Buffer, start = 0, end = bytes.length): void {
+    this.add(bytes, start, end);
   }
 
   toBuffer(): Buffer {
-    return Buffer.concat(this.parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
+    let length = 0;
+    this.pieces.forEach((piece, i) => (length += typeof piece === 'string' ? Buffer.byteLength(piece) : this.ends[i]! - this.starts[i]!));
+    const out = Buffer.allocUnsafe(length);
+    let at = 0;
+    this.pieces.forEach((piece, i) => (at += typeof piece === 'string' ? out.write(piece, at) : piece.copy(out, at, this.starts[i], this.ends[i])));
+    return out;
   }
 
   toString(): string {
-    return this.parts.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
+    return this.pieces.map((piece, i) => (typeof piece === 'string' ? piece : piece.toString('utf8', this.starts[i], this.ends[i]))).join('');
+  }
+
+  private add(piece: Buffer | string, start: number, end: number): void {
+    this.pieces.push(piece);
+    this.starts.push(start);
+    this.ends.push(end);
   }
 }
 

@@ -23,11 +23,14 @@ export function outputPath(templatePath: string): string {
   return [...segments, SHIPPED_NAMES[file] ?? file].join('/');
 }
 
+/** An empty or `..` segment, with / or \ as the separator. */
+const ESCAPING_SEGMENT = /(?:^|[\\/])(?:\.\.)?(?:[\\/]|$)/;
+
 /** True when a relative path stays inside the folder it is relative to. */
 export function isContainedPath(relative: string): boolean {
   if (relative === '' || path.posix.isAbsolute(relative) || path.win32.isAbsolute(relative)) return false;
-  const segments = relative.split(/[\\/]/);
-  return !segments.some((segment) => segment === '..' || segment === '');
+  // A test rather than splitting into segments: splitting by a regular expression makes a new one per call.
+  return !ESCAPING_SEGMENT.test(relative);
 }
 
 /**
