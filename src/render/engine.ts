@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../package-root.js';
 import type { PackageManager } from '../package-manager.js';
 import type { VariableValue, WorkloadType } from '../templates/manifest.js';
-import { assertUtf8, isFolder, listFolder, readRegularFile, TemplateFileError, utf8Text } from '../templates/read.js';
+import { assertUtf8, isFolder, listFolder, readListedFile, TemplateFileError, utf8Text } from '../templates/read.js';
 import { interpret, NotOrdinary, type Template } from './interpret.js';
 import { inside } from './paths.js';
 import type { Node } from './program.js';
@@ -82,8 +82,9 @@ function programsOf(layerDirs: readonly string[]): Programs {
     if (name === undefined) continue;
     if (!layers.has(name)) layers.set(name, readPrograms(name));
     const { files, texts } = layers.get(name)!;
-    for (const [file, expected, program] of files) programs.files.set(inside(dir, file), { expected, program });
-    for (const [text, program] of texts) programs.texts.set(text, program);
+    // Indexes, not destructuring: that walks an iterator per entry, and there are a hundred.
+    for (const entry of files) programs.files.set(inside(dir, entry[0]), { expected: entry[1], program: entry[2] });
+    for (const entry of texts) programs.texts.set(entry[0], entry[1]);
   }
   return programs;
 }
@@ -100,7 +101,7 @@ function readPrograms(name: string): LayerPrograms {
   }
   if (JSON.stringify(file.compileOptions) !== OPTIONS_JSON) return NONE;
   let at = 0;
-  const files = file.files.map(([relative, length, program]) => [relative, bytes.subarray(at, (at += length)), program] as const);
+  const files = file.files.map((entry) => [entry[0], bytes.subarray(at, (at += entry[1])), entry[2]] as const);
   return { files, texts: file.texts };
 }
 
@@ -204,7 +205,7 @@ async function readPartials(partialDirs: readonly string[]): Promise<PartialFile
       // A link or FIFO anywhere in it is refused.
       if (isFolder(entry, dir) || !entry.name.endsWith('.hbs')) continue;
       const file = inside(dir, entry.name);
-      const bytes = await readRegularFile(file);
+      const bytes = await readListedFile(file);
       assertUtf8(bytes, file);
       partials.push({ name: entry.name.slice(0, -'.hbs'.length), bytes, file });
     }

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Options } from '../options.js';
-import { assertUtf8, IGNORED_NAMES, isFolder, listFolder, readRegularFile } from '../templates/read.js';
+import { assertUtf8, IGNORED_NAMES, isFolder, listFolder, readListedFile } from '../templates/read.js';
 import { DEFAULT_PACKAGE_MANAGER } from '../package-manager.js';
 import { workloadOf, type Layer } from '../templates/layers.js';
 import { LANGUAGE_FILE } from '../templates/language.js';
@@ -92,9 +92,10 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
 
   const executables = new Set(executable);
   const plan: PlannedFile[] = [];
-  for (const [output, { layer, file }] of [...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  // Sorted by output path; indexes rather than destructuring, which walks an iterator per call.
+  for (const [output, { layer, file }] of [...sources].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     const absolute = inside(layer.dir, file);
-    const raw = await readRegularFile(absolute);
+    const raw = await readListedFile(absolute); // listed by listTemplateFiles just now
     const isTemplate = file.endsWith(TEMPLATE_SUFFIX);
     if (isTemplate) assertUtf8(raw, absolute);
     const contents = isTemplate ? await render.file(raw, absolute, context, `${layer.name}/${file}`) : raw; // others byte for byte, so binary files survive

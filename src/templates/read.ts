@@ -23,18 +23,37 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
  * CPU than the read itself.
  */
 export async function readRegularFile(file: string): Promise<Buffer> {
-  let fd;
-  try {
-    fd = openSync(file, READ_FLAGS);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new TemplateFileError(`${file}: templates may not contain symbolic links`);
-    throw error;
-  }
+  const fd = openTemplateFile(file);
   try {
     if (!fstatSync(fd).isFile()) throw new TemplateFileError(`${file}: not a regular file`);
     return readFileSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The bytes of a file that its folder's listing has just shown as a regular file (listFolder,
+ * isFolder), without an fstat of its own: a run reads every file of three layers, and each fstat
+ * makes a Stats object that costs more than the read. What the listing showed can still change
+ * before the open: a link swapped in is refused all the same (O_NOFOLLOW), a FIFO cannot block
+ * (O_NONBLOCK: it gives what is in it, or nothing), and making a device node takes root.
+ */
+export async function readListedFile(file: string): Promise<Buffer> {
+  const fd = openTemplateFile(file);
+  try {
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openTemplateFile(file: string): number {
+  try {
+    return openSync(file, READ_FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new TemplateFileError(`${file}: templates may not contain symbolic links`);
+    throw error;
   }
 }
 
