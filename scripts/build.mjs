@@ -4,10 +4,11 @@
 // imported dynamically by the code, and esbuild's code splitting keeps it in its own chunk: a
 // non-interactive run never loads it. Type checking is `npm run typecheck` (tsc); esbuild only
 // strips the types.
+import { isUtf8 } from 'node:buffer';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { build, transform } from 'esbuild';
+import { build } from 'esbuild';
 
 const Handlebars = createRequire(import.meta.url)('handlebars/dist/cjs/handlebars.js');
 
@@ -23,8 +24,7 @@ const outdir = `${root}dist`;
 const lightHandlebars = {
   name: 'light-handlebars',
   setup(pluginBuild) {
-    // `handlebars/runtime` (what runs precompiled templates) resolves as it is; the compiler is
-    // imported only for sources not compiled ahead of time, so it lands in its own chunk.
+    // Imported only for sources without a program (src/render/engine.ts): a chunk of its own.
     pluginBuild.onResolve({ filter: /^handlebars$/ }, (args) =>
       pluginBuild.resolve('handlebars/dist/cjs/handlebars.js', { kind: args.kind, resolveDir: args.resolveDir }),
     );
@@ -45,8 +45,6 @@ const result = await build({
   target: 'node20.12',
   // Chunks beside index.js: src/package-root.ts finds the package one folder up from any of them.
   chunkNames: '[name]-[hash]',
-  // The CommonJS libraries (commander, handlebars) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   minify: true,
   legalComments: 'none',
   metafile: true,
@@ -54,7 +52,14 @@ const result = await build({
   plugins: [lightHandlebars],
 });
 
-await precompileTemplates();
+// No bundled library may call require() for a module of Node's: in an ES module that would need a
+// createRequire banner in every chunk (and loading node:module on every run); without one,
+// esbuild's stand-in throws "Dynamic require ... is not supported" at run time instead.
+const requiring = Object.entries(result.metafile.outputs).filter(([, info]) => info.imports.some((entry) => entry.kind === 'require-call'));
+if (requiring.length > 0) throw new Error(`build: require() of ${requiring.map(([file, info]) => `${info.imports.filter((entry) => entry.kind === 'require-call').map((entry) => entry.path).join(', ')} in ${file}`).join('; ')}`);
+
+await compileTemplates();
+await checkManifests();
 await writeFile(`${outdir}/THIRD-PARTY-LICENSES.txt`, await licenses(Object.keys(result.metafile.inputs)));
 const outputs = Object.entries(result.metafile.outputs).map(([file, info]) => `${file.replace(`${root}`, '')} ${(info.bytes / 1024).toFixed(0)} KiB`);
 process.stdout.write(`built ${outputs.join(', ')}\n`);
@@ -74,14 +79,25 @@ async function licenses(inputs) {
 }
 
 /**
- * The built-in templates' Handlebars sources (files, partials, next steps, install commands)
- * compiled ahead of time: one module per layer folder (`templates/<id>/`, `templates/_shared/`,
- * `templates/_languages/<language>/` as `_languages.<language>.js`), exporting [exact source,
- * compiled form] pairs. src/render/engine.ts loads the layers it renders from and looks a source
- * up by its text, so an edited file simply misses and is compiled at run time.
+ * The built-in templates' Handlebars sources (files, partials, next steps, install commands) as
+ * programs (src/render/program.ts) that src/render/interpret.ts renders without Handlebars, two
+ * files per layer folder (`templates/<id>/`, `templates/_shared/`, `templates/_languages/<language>/`
+ * as `_languages.<language>`): `<name>.sources`, the bytes of its template files one after another,
+ * and `<name>.json`, each file's path, length and program (its text as ranges of those bytes), and
+ * the programs of its manifest's texts. src/render/engine.ts uses a program only for a file whose
+ * bytes are those, or that exact text, so an edited file simply goes to Handlebars. A source that
+ * uses more than programs support goes to Handlebars too, and is named here
+ * (test/unit/precompiled.test.ts fails on it).
  */
-async function precompileTemplates() {
+async function compileTemplates() {
   const COMPILE_OPTIONS = { noEscape: true, strict: true }; // src/render/engine.ts COMPILE_OPTIONS
+  const { toProgram } = await importTypeScript('src/render/program.ts');
+  // Handlebars' own parser, whitespace rules applied; a copy of the options: Handlebars adds to them.
+  const programOf = (source, where, text) => {
+    const program = toProgram(Handlebars.parse(source, { ...COMPILE_OPTIONS }), text);
+    if (!program) process.stderr.write(`build: ${where}: left to Handlebars (uses more than programs support)\n`);
+    return program;
+  };
   await mkdir(`${outdir}/precompiled`);
   const folders = async (dir) => (await readdir(`${root}${dir}`, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   const layers = [];
@@ -90,22 +106,65 @@ async function precompileTemplates() {
     else layers.push([name, name]);
   }
   for (const [folder, module] of layers) {
-    const sources = new Set();
-    for (const entry of await readdir(`${root}templates/${folder}`, { recursive: true, withFileTypes: true })) {
+    const dir = `${root}templates/${folder}`;
+    const files = [];
+    const bytes = [];
+    const texts = new Map();
+    for (const entry of (await readdir(dir, { recursive: true, withFileTypes: true })).sort((a, b) => (`${a.parentPath}/${a.name}` < `${b.parentPath}/${b.name}` ? -1 : 1))) {
       const file = `${entry.parentPath}/${entry.name}`;
+      const relative = file.slice(dir.length + 1).replaceAll('\\', '/'); // posix, as the run spells paths in a layer
       if (!entry.isFile()) continue;
-      if (entry.name.endsWith('.hbs')) sources.add(await readFile(file, 'utf8'));
+      if (entry.name.endsWith('.hbs')) {
+        const content = await readFile(file);
+        // The run reads a file without its byte-order mark, and only valid UTF-8: leave others to it.
+        if (!isUtf8(content) || content.toString('utf8').startsWith('\uFEFF')) continue;
+        const program = programOf(content.toString('utf8'), `templates/${folder}/${relative}`, content.toString('utf8'));
+        if (program) files.push([relative, content.length, program]), bytes.push(content);
+      }
       if (entry.name === 'template.json' || entry.name === 'language.json') {
         const manifest = JSON.parse(await readFile(file, 'utf8'));
         const steps = [manifest.nextSteps, manifest.install, manifest.job?.nextSteps, manifest.job?.install];
-        for (const text of steps.flatMap((list) => list ?? [])) sources.add(text);
+        for (const text of steps.flatMap((list) => list ?? [])) {
+          const program = programOf(text, `templates/${folder}/${relative}: ${JSON.stringify(text)}`);
+          if (program) texts.set(text, program);
+        }
       }
     }
-    // A copy of the options for each: Handlebars adds to the object it is given.
-    const pairs = [...sources].sort().map((source) => `[${JSON.stringify(source)}, ${Handlebars.precompile(source, { ...COMPILE_OPTIONS })}]`);
-    const text = `// Generated by scripts/build.mjs from templates/${folder}/: [source, Handlebars.precompile(source)] pairs.
-export const compileOptions = ${JSON.stringify(COMPILE_OPTIONS)};
-export default [\n${pairs.join(',\n')}\n];\n`;
-    await writeFile(`${outdir}/precompiled/${module}.js`, (await transform(text, { minify: true, format: 'esm' })).code);
+    await writeFile(`${outdir}/precompiled/${module}.sources`, Buffer.concat(bytes));
+    await writeFile(`${outdir}/precompiled/${module}.json`, asciiJson({ compileOptions: COMPILE_OPTIONS, files, texts: [...texts] }));
   }
+}
+
+/** JSON with every character above U+007F escaped: the run reads it as a one-byte string, the cheapest kind. */
+function asciiJson(value) {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * The built-in manifests (`templates/<id>/template.json`, `templates/_languages/<language>/language.json`)
+ * read and validated now, with the generator's own schema: dist/precompiled/manifests.json holds
+ * each exact text with the result, so a run needs neither the schema nor JSON.parse for them
+ * (src/templates/checked.ts). One that fails is left out: the run then reports it as always.
+ */
+async function checkManifests() {
+  const { parseManifest, parseLanguageManifest } = await importTypeScript('src/templates/schema.ts');
+  const checked = { templates: [], languages: [] };
+  const entries = await readdir(`${root}templates`, { recursive: true, withFileTypes: true });
+  for (const entry of entries.filter((e) => e.isFile() && (e.name === 'template.json' || e.name === 'language.json'))) {
+    const file = `${entry.parentPath}/${entry.name}`;
+    const text = await readFile(file, 'utf8');
+    const [list, parse] = entry.name === 'template.json' ? [checked.templates, parseManifest] : [checked.languages, parseLanguageManifest];
+    try {
+      list.push([text, parse(JSON.parse(text), file)]);
+    } catch (error) {
+      process.stderr.write(`build: ${file} left to be validated at run time: ${error.message}\n`);
+    }
+  }
+  await writeFile(`${outdir}/precompiled/manifests.json`, JSON.stringify(checked));
+}
+
+/** A TypeScript module of src/, compiled in memory (as scripts/write-json-schema.mjs does). */
+async function importTypeScript(file) {
+  const compiled = await build({ absWorkingDir: root, entryPoints: [file], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'warning' });
+  return import(`data:text/javascript;base64,${Buffer.from(compiled.outputFiles[0].text).toString('base64')}`);
 }

@@ -2,7 +2,7 @@
 // Writes schema/template.schema.json and schema/language.schema.json from the schemas the generator
 // validates with, so the JSON Schemas editors use and the loader can never disagree. `npm run
 // schema`; a unit test fails when a committed file is stale. The schemas are read from the source
-// (src/templates/manifest.ts, language.ts), compiled in memory: the built CLI is one bundle that
+// (src/templates/schema.ts), compiled in memory: the built CLI is one bundle that
 // exports nothing.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 
 const compiled = await build({
   stdin: {
-    contents: "export { ManifestSchema } from './manifest.ts'; export { LanguageManifestSchema } from './language.ts';",
+    contents: "export { ManifestSchema, LanguageManifestSchema } from './schema.ts';",
     resolveDir: fileURLToPath(new URL('../src/templates/', import.meta.url)),
     loader: 'ts',
   },

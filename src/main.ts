@@ -28,7 +28,7 @@ export interface MainIO {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdin: Readable & { isTTY?: boolean };
-  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
   readonly stderr: Writable;
   /** Ends the process at once; used for a signal that arrives while nothing needs undoing. */
   readonly exit: (code: number) => void;
@@ -53,7 +53,11 @@ export async function main(io: MainIO): Promise<number> {
     const parsed = parseArgs(io.argv, VERSION, (text) => io.stdout.write(text));
     if (parsed.kind === 'done') return EXIT_OK;
     const builtins = await listTemplates();
-    if (parsed.kind === 'help') return writeHelp(VERSION, builtins, (text) => io.stdout.write(text)), EXIT_OK;
+    if (parsed.kind === 'help') {
+      // On a terminal the help fits its width; anywhere else it keeps 80 columns.
+      writeHelp(VERSION, builtins, (text) => io.stdout.write(text), io.stdout.isTTY ? io.stdout.columns : undefined);
+      return EXIT_OK;
+    }
     json = parsed.args.json;
     if (parsed.args.listTemplates) {
       await writeOut(io.stdout, parsed.args.json ? `${templateListJson(builtins)}\n` : templateListText(builtins));
@@ -79,7 +83,8 @@ export async function main(io: MainIO): Promise<number> {
     const options = resolveOptions(args, answers, templates, io.cwd, detected.packageManager);
     // Said once the project is written, so that bad input still gets exactly one line on stderr.
     const note = args.packageManager === undefined && options.template.manifest.language === PACKAGE_MANAGER_LANGUAGE ? detected.note : undefined;
-    const refusal = overwriteRefusal(options.targetDir, guardContext(io.cwd, io.env)); // also stops the interactive question
+    // Needed by --overwrite, and to keep the interactive question from being asked; only then worked out.
+    const refusal = options.overwrite || ui ? overwriteRefusal(options.targetDir, guardContext(io.cwd, io.env)) : undefined;
     if (refusal && options.overwrite) throw new UsageError(refusal);
     const files = await planFiles(options);
     if (options.dryRun) {
@@ -89,7 +94,7 @@ export async function main(io: MainIO): Promise<number> {
       await writeOut(io.stdout, options.json ? `${resultJson(result)}\n` : dryRunText(result));
       return EXIT_OK;
     }
-    const postPlan = await planPostSteps(options, io.env);
+    const postPlan = await planPostSteps(options, io.env, { git: args.git !== false, install: args.install ?? interactive });
     let choice = choosePostSteps(args, {}, interactive);
     // Every question comes before the write, so Ctrl-C at any of them still writes nothing.
     const askPostSteps = async () => {

@@ -24,7 +24,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** What commander parsed, untouched by prompts. */
+/** What the command line said (src/cli/args.ts), untouched by prompts. */
 export interface RawArgs {
   readonly directory?: string;
   readonly template?: string;

@@ -1,102 +1,188 @@
 /**
  * Command line -> RawArgs. Parsing only: no defaults beyond flags' own, no validation of values
  * (options.ts does that), and unknown flags or stray arguments are errors.
+ *
+ * A small parser of its own rather than a library: a CLI library was most of the code loaded
+ * at start-up, and `node:util` parseArgs reads some arguments differently (a negative number as the
+ * directory, an unknown letter inside `-yx`, `--no-<flag>` before Node 20.16). The rules here are
+ * the conventional ones this CLI has always had:
+ * - a flag that takes a value takes the next argument, whatever it looks like (`--name -x`), or
+ *   `--flag=value`, or for a short flag the rest of the argument (`-tnode-express`);
+ * - short flags without values combine (`-y -t x` as `-yt x`);
+ * - `--no-git` turns `--git` off, the last of the two wins; a repeated flag keeps the last value,
+ *   except `--var`, which adds one each time;
+ * - `--` ends the flags; `-V` prints the version at once; `-h`/`--help` anywhere after an unknown
+ *   flag still shows the help; a negative number is an argument, not a flag.
  */
-import { Command, CommanderError, Option } from 'commander';
 import { UsageError, type RawArgs } from '../options.js';
 import { workloadOf } from '../templates/layers.js';
 import type { Template } from '../templates/registry.js';
+import { formatHelp } from './help.js';
+import { suggestFlag } from './suggest.js';
 
 // 'help': --help was asked for; writeHelp() prints it with the catalogue. 'done': the version was printed.
 export type ParsedArgs = { readonly kind: 'run'; readonly args: RawArgs } | { readonly kind: 'help' } | { readonly kind: 'done' };
 
+const NAME = 'create-cloudrun-app';
+const HELP_FLAGS: readonly string[] = ['-h', '--help'];
+const VERSION_FLAG = '--version';
+const REPEATABLE = '--var';
+const NEGATIVE_NUMBER = /^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/;
+
+/** Every flag as --help shows it, `-s, --long <value>` and what it does; the descriptions name the catalogue's languages and frameworks. */
+function flagList(templates: readonly Template[]): ReadonlyArray<readonly [string, string]> {
+  const languages = unique(templates.map((t) => t.manifest.language));
+  const frameworks = unique(templates.map((t) => t.manifest.framework));
+  return [
+    ['-t, --template <id|path>', 'template id (see --list-templates) or a local template folder'],
+    ['-l, --language <id>', `${languages.join(' | ')} (its default template; the job is the language's)`],
+    ['-f, --framework <id>', `${frameworks.join(' | ')} (implies the language)`],
+    ['--type <type>', 'Cloud Run workload: service | job (default: service)'],
+    ['-n, --name <name>', 'Cloud Run service or job name (default: from the directory name)'],
+    ['--region <region>', 'Cloud Run region (default: us-central1)'],
+    ['--project <id>', 'Google Cloud project (default: the deploy script asks gcloud config)'],
+    ['--package-manager <name>', 'Node.js templates: npm | pnpm (default: the one running this, else npm)'],
+    ['--var <key=value>', "set a template variable (repeatable; see the template's template.json)"],
+    ['-y, --yes', 'never prompt; every unset option takes its default'],
+    ['--git', 'git init and a first commit (default: yes; skipped inside a git repository)'],
+    ['--no-git', 'do not initialise a git repository'],
+    ['--install', "install dependencies with the language's tool (default: asked; no with --yes)"],
+    ['--no-install', 'do not install dependencies'],
+    ['--overwrite', 'allow a non-empty directory; its contents are replaced, .git is kept'],
+    ['--ci', 'write .github/: CI/CD workflow (tests, keyless deploy) and dependabot.yml (default)'],
+    ['--no-ci', 'leave .github/ out'],
+    ['--dry-run', 'print what would be written; write nothing'],
+    ['--json', 'print one JSON object describing the result on stdout'],
+    ['--list-templates', 'list templates (as JSON with --json) and exit'],
+    ['-V, --version', 'show the version'],
+    ['-h, --help', 'show this help'],
+  ];
+}
+
+interface Flag {
+  /** As printed: `-l, --language <id>`. */
+  readonly text: string;
+  readonly short?: string;
+  readonly long: string;
+  readonly takesValue: boolean;
+  /** The RawArgs field: `--dry-run` and `--no-git` set `dryRun` and `git`. */
+  readonly field: string;
+  readonly negated: boolean;
+}
+
+/** `-l, --language <id>` or `--no-git` taken apart (every run does it: by position, not a regular expression). */
+function toFlag(text: string): Flag {
+  const valueAt = text.indexOf(' <');
+  const names = valueAt < 0 ? text : text.slice(0, valueAt);
+  const long = names.slice(names.indexOf('--'));
+  const negated = long.startsWith('--no-');
+  const field = long.slice(negated ? 5 : 2).replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+  return { text, ...(long !== names ? { short: names.slice(0, 2) } : {}), long, takesValue: valueAt >= 0, field, negated };
+}
+
+// The help flags are not among them: like an unknown flag they are collected, and asked about at the end.
+const FLAGS: readonly Flag[] = flagList([]).map(([text]) => toFlag(text)).filter((flag) => !HELP_FLAGS.includes(flag.long));
+const findFlag = (arg: string) => FLAGS.find((flag) => flag.short === arg || flag.long === arg);
+const looksLikeFlag = (arg: string) => arg.length > 1 && arg[0] === '-';
+
 export function parseArgs(argv: readonly string[], version: string, writeOut: (text: string) => void): ParsedArgs {
-  // Reading the catalogue costs start-up time that only --help needs: it is printed by writeHelp().
-  let printed = '';
-  const program = createProgram(version, [], (text) => (printed += text));
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed') return { kind: 'help' }; // printed without the catalogue: dropped
-      if (error.code === 'commander.version') return writeOut(printed), { kind: 'done' };
-      throw new UsageError(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
+  const values: Record<string, string | boolean | string[]> = {};
+  const operands: string[] = [];
+  const unknown: string[] = []; // the first unknown flag and every argument after it that is not a known flag
+  let dest = operands;
+  let group: string | undefined; // what is left of a group of short flags, `-yt x` -> `-t`
+  let i = 0;
+  while (i < argv.length || group !== undefined) {
+    const arg = group ?? argv[i++]!;
+    group = undefined;
+    if (arg === '--') {
+      if (dest === unknown) dest.push(arg);
+      dest.push(...argv.slice(i));
+      break;
     }
-    throw error;
+    let flag = looksLikeFlag(arg) ? findFlag(arg) : undefined;
+    let value: string | undefined;
+    if (flag) {
+      if (flag.takesValue) {
+        value = argv[i++];
+        if (value === undefined) throw new UsageError(`option '${flag.text}' argument missing`);
+      }
+    } else if (arg.length > 2 && arg[0] === '-' && arg[1] !== '-' && (flag = findFlag(arg.slice(0, 2)))) {
+      if (flag.takesValue) value = arg.slice(2);
+      else group = `-${arg.slice(2)}`;
+    } else {
+      const equals = arg.indexOf('=');
+      flag = arg.startsWith('--') && equals > 2 ? findFlag(arg.slice(0, equals)) : undefined;
+      if (flag?.takesValue) value = arg.slice(equals + 1);
+      else {
+        if (dest === operands && looksLikeFlag(arg) && !NEGATIVE_NUMBER.test(arg)) dest = unknown;
+        dest.push(arg);
+        continue;
+      }
+    }
+    if (flag.long === VERSION_FLAG) return writeOut(`${version}\n`), { kind: 'done' };
+    if (flag.long === REPEATABLE) values[flag.field] = [...((values[flag.field] as string[] | undefined) ?? []), value!];
+    else values[flag.field] = value ?? !flag.negated;
   }
-  const opts = program.opts();
+  if (unknown.some((arg) => HELP_FLAGS.includes(arg))) return { kind: 'help' };
+  if (unknown.length > 0) {
+    const message = `unknown option '${unknown[0]}'${suggestFlag(unknown[0]!, flagList([]).map(([text]) => toFlag(text).long))}`;
+    throw new UsageError(message.replace(/\s*\n\s*/g, ' ')); // one line, whatever the argument held
+  }
+  if (operands.length > 1) throw new UsageError(`too many arguments. Expected 1 argument but got ${operands.length}.`);
+  const text = (field: string) => values[field] as string | undefined;
+  const toggle = (field: string) => values[field] as boolean | undefined;
   return {
     kind: 'run',
     args: {
-      directory: program.args[0],
-      template: opts.template,
-      language: opts.language,
-      framework: opts.framework,
-      type: opts.type,
-      name: opts.name,
-      region: opts.region,
-      project: opts.project,
-      packageManager: opts.packageManager,
-      vars: opts.var ?? [],
-      git: opts.git as boolean | undefined,
-      install: opts.install as boolean | undefined,
-      yes: opts.yes === true,
-      overwrite: opts.overwrite === true,
-      ci: opts.ci !== false,
-      dryRun: opts.dryRun === true,
-      json: opts.json === true,
-      listTemplates: opts.listTemplates === true,
+      directory: operands[0],
+      template: text('template'),
+      language: text('language'),
+      framework: text('framework'),
+      type: text('type'),
+      name: text('name'),
+      region: text('region'),
+      project: text('project'),
+      packageManager: text('packageManager'),
+      vars: (values.var as string[] | undefined) ?? [],
+      git: toggle('git'),
+      install: toggle('install'),
+      yes: toggle('yes') === true,
+      overwrite: toggle('overwrite') === true,
+      ci: toggle('ci') !== false,
+      dryRun: toggle('dryRun') === true,
+      json: toggle('json') === true,
+      listTemplates: toggle('listTemplates') === true,
     },
   };
 }
 
-/** --help, listing the catalogue's languages, frameworks, templates and jobs (none is named in code). */
-export function writeHelp(version: string, templates: readonly Template[], writeOut: (text: string) => void): void {
-  createProgram(version, templates, writeOut).outputHelp();
-}
-
-function createProgram(version: string, templates: readonly Template[], writeOut: (text: string) => void): Command {
+/**
+ * --help, listing the catalogue's languages, frameworks, templates and jobs (none is named in
+ * code). `width`: the terminal's columns when the help goes to one.
+ */
+export function writeHelp(version: string, templates: readonly Template[], writeOut: (text: string) => void, width?: number): void {
   const languages = unique(templates.map((t) => t.manifest.language));
   const frameworks = unique(templates.map((t) => t.manifest.framework));
-  return new Command('create-cloudrun-app')
-    .description('Create a Cloud Run service or job whose container keeps the Cloud Run runtime contract.')
-    .usage('[directory] [options]')
-    .argument('[directory]', 'where to create the project (default: the service or job name)')
-    .option('-t, --template <id|path>', 'template id (see --list-templates) or a local template folder')
-    .option('-l, --language <id>', `${languages.join(' | ')} (its default template; the job is the language's)`)
-    .option('-f, --framework <id>', `${frameworks.join(' | ')} (implies the language)`)
-    .addOption(new Option('--type <type>', 'Cloud Run workload: service | job (default: service)'))
-    .option('-n, --name <name>', 'Cloud Run service or job name (default: from the directory name)')
-    .option('--region <region>', 'Cloud Run region (default: us-central1)')
-    .option('--project <id>', 'Google Cloud project (default: the deploy script asks gcloud config)')
-    .option('--package-manager <name>', 'Node.js templates: npm | pnpm (default: the one running this, else npm)')
-    .option('--var <key=value>', "set a template variable (repeatable; see the template's template.json)", collect)
-    .option('-y, --yes', 'never prompt; every unset option takes its default')
-    .option('--git', 'git init and a first commit (default: yes; skipped inside a git repository)')
-    .option('--no-git', 'do not initialise a git repository')
-    .option('--install', "install dependencies with the language's tool (default: asked; no with --yes)")
-    .option('--no-install', 'do not install dependencies')
-    .option('--overwrite', 'allow a non-empty directory; its contents are replaced, .git is kept')
-    .option('--ci', 'write .github/: CI/CD workflow (tests, keyless deploy) and dependabot.yml (default)')
-    .option('--no-ci', 'leave .github/ out')
-    .option('--dry-run', 'print what would be written; write nothing')
-    .option('--json', 'print one JSON object describing the result on stdout')
-    .option('--list-templates', 'list templates (as JSON with --json) and exit')
-    .helpOption('-h, --help', 'show this help')
-    .version(version, '-V, --version', 'show the version')
-    .allowExcessArguments(false)
-    .addHelpText(
-      'after',
-      `
+  const page = formatHelp(
+    {
+      usage: `${NAME} [directory] [options]`,
+      description: 'Create a Cloud Run service or job whose container keeps the Cloud Run runtime contract.',
+      sections: [
+        ['Arguments:', [['directory', 'where to create the project (default: the service or job name)']]],
+        ['Options:', flagList(templates)],
+      ],
+    },
+    width,
+  );
+  writeOut(`${page}
 ${catalogueHelp(templates)}
 Examples:
   npm create cloudrun-app@latest                       ask for everything
   npm create cloudrun-app@latest my-api -- --framework ${frameworks[0] ?? '<id>'} --yes
   npx create-cloudrun-app nightly-report --language ${languages.at(-1) ?? '<id>'} --type job --region europe-west1 --yes
-  npx create-cloudrun-app --list-templates --json`,
-    )
-    .exitOverride()
-    .configureOutput({ writeOut, writeErr: () => {} }); // errors are reported once, by main()
+  npx create-cloudrun-app --list-templates --json
+`);
 }
 
 /** The templates and the jobs, as --help lists them. */
@@ -109,8 +195,4 @@ function catalogueHelp(templates: readonly Template[]): string {
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }

@@ -10,7 +10,7 @@
 import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { PlannedFile } from '../render/plan.js';
-import { isContainedPath } from '../render/paths.js';
+import { inside, isContainedPath } from '../render/paths.js';
 import { throwIfInterrupted } from '../signals.js';
 import { TargetError, type Hold } from './hold.js';
 import { finishInside, isReserved, undoInside } from './layout.js';
@@ -133,12 +133,12 @@ async function writeStaging(files: readonly PlannedFile[], staging: string, step
     for (let depth = 1; depth < segments.length; depth += 1) {
       const folder = segments.slice(0, depth).join('/');
       if (made.has(folder)) continue;
-      mkdirSync(path.join(staging, folder));
+      mkdirSync(inside(staging, folder));
       made.add(folder);
     }
     // Synchronous calls: for a few dozen small files, a round trip through the thread pool per
     // call costs more CPU than the write itself.
-    const fd = openSync(path.join(staging, ...segments), FILE_FLAGS, file.mode);
+    const fd = openSync(inside(staging, file.path), FILE_FLAGS, file.mode);
     try {
       writeFileSync(fd, file.contents);
       fchmodSync(fd, file.mode); // explicit: the umask must not decide, and npm drops +x bits
@@ -154,7 +154,7 @@ async function writeStaging(files: readonly PlannedFile[], staging: string, step
 
 function lstatOrUndefined(file: string): Stats | undefined {
   try {
-    return lstatSync(file);
+    return lstatSync(file, { throwIfNoEntry: false }); // no error (and its stack trace) for the usual ENOENT
   } catch {
     return undefined;
   }

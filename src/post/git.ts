@@ -4,7 +4,6 @@
  * repository (the project then belongs to that one), and never fatal: without git the project is
  * still complete.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findOnPath } from './install.js';
@@ -53,7 +52,8 @@ export async function initRepository(targetDir: string, env: Env): Promise<GitOu
   }
 }
 
-function run(program: string, args: readonly string[], cwd: string, env: Env): Promise<string> {
+async function run(program: string, args: readonly string[], cwd: string, env: Env): Promise<string> {
+  const { execFile } = await import('node:child_process'); // loaded only when git runs: a run without it is faster
   return new Promise((resolve, reject) => {
     execFile(program, args, { cwd, env: env as NodeJS.ProcessEnv, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) {

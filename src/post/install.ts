@@ -2,7 +2,6 @@
  * The dependency install offered after writing: the template's `install` commands (data in its
  * template.json), run inside the new project with the language's own tool, without a shell.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -18,19 +17,20 @@ export interface InstallPlan {
   readonly commands: readonly (readonly string[])[];
   /** The program that must be on PATH: the first command's. */
   readonly tool: string | undefined;
-  /** Its absolute path, or undefined when it is not on PATH. */
+  /** Its absolute path, or undefined when it is not on PATH (or was not looked for). */
   readonly toolPath: string | undefined;
 }
 
-export async function planInstall(options: Options, env: Env): Promise<InstallPlan> {
+/** `findTool`: whether to look for the program on PATH (only an install that may run needs it). */
+export async function planInstall(options: Options, env: Env, findTool = true): Promise<InstallPlan> {
   const workload = workloadOf(options.template, options.type);
   const render = await createRenderer([], workload.layers.map((layer) => layer.dir));
   const context = renderContext(options); // {{packageManager}} in a template's install commands
   const commands = await Promise.all(
-    workload.install.map(async (command, index) => (await render(command, context, `${workload.manifestName} install[${index}]`)).split(' ').filter(Boolean)),
+    workload.install.map(async (command, index) => (await render.text(command, context, `${workload.manifestName} install[${index}]`)).split(' ').filter(Boolean)),
   );
   const tool = commands[0]?.[0];
-  return { commands, tool, toolPath: tool === undefined ? undefined : findOnPath(tool, env) };
+  return { commands, tool, toolPath: tool === undefined || !findTool ? undefined : findOnPath(tool, env) };
 }
 
 /** Like the shell's command lookup, without starting one: the first executable file on PATH. */
@@ -72,7 +72,8 @@ export async function runInstall(plan: InstallPlan, cwd: string, env: Env, log?:
   return { status: 'done' };
 }
 
-function runCommand(program: string, args: readonly string[], cwd: string, env: Env, log?: Writable): Promise<{ reason?: string; output: string }> {
+async function runCommand(program: string, args: readonly string[], cwd: string, env: Env, log?: Writable): Promise<{ reason?: string; output: string }> {
+  const { spawn } = await import('node:child_process'); // loaded only when an install runs: a run without one is faster
   return new Promise((resolve) => {
     const child = spawn(program, args, { cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

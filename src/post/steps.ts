@@ -30,8 +30,12 @@ export interface PostStepReport {
   readonly install: InstallReport;
 }
 
-export async function planPostSteps(options: Options, env: Env): Promise<PostStepPlan> {
-  return { gitSkip: gitSkipReason(options.targetDir, env), install: await planInstall(options, env) };
+/**
+ * `mayRun`: the steps that can still run. One a flag turned off, or an install that nobody will be
+ * asked about, is not looked into (no search of PATH for its program).
+ */
+export async function planPostSteps(options: Options, env: Env, mayRun: { readonly git: boolean; readonly install: boolean }): Promise<PostStepPlan> {
+  return { gitSkip: mayRun.git ? gitSkipReason(options.targetDir, env) : undefined, install: await planInstall(options, env, mayRun.install) };
 }
 
 /** What is worth asking: only what no flag decided and what can run here. */

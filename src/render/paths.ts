@@ -23,9 +23,22 @@ export function outputPath(templatePath: string): string {
   return [...segments, SHIPPED_NAMES[file] ?? file].join('/');
 }
 
+/** An empty or `..` segment, with / or \ as the separator. */
+const ESCAPING_SEGMENT = /(?:^|[\\/])(?:\.\.)?(?:[\\/]|$)/;
+
 /** True when a relative path stays inside the folder it is relative to. */
 export function isContainedPath(relative: string): boolean {
   if (relative === '' || path.posix.isAbsolute(relative) || path.win32.isAbsolute(relative)) return false;
-  const segments = relative.split(/[\\/]/);
-  return !segments.some((segment) => segment === '..' || segment === '');
+  // A test rather than splitting into segments: splitting by a regular expression makes a new one per call.
+  return !ESCAPING_SEGMENT.test(relative);
+}
+
+/**
+ * `dir` (absolute, normalized) joined with a relative posix path that isContainedPath() accepts:
+ * what path.join gives, without normalizing again. A run joins a few hundred such paths, and
+ * path.join's normalizing is then enough work for V8 to compile it optimized in the background,
+ * which costs more CPU than all the joins themselves.
+ */
+export function inside(dir: string, relative: string): string {
+  return `${dir}${path.sep}${path.sep === '/' ? relative : relative.replaceAll('/', path.sep)}`;
 }

@@ -3,17 +3,16 @@
  * The files come from layers (src/templates/layers.ts): in each, the root files and then the
  * `+<type>/` overlay; a later layer or an overlay replaces a file on the same output path.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../options.js';
-import { IGNORED_NAMES, readRegularFile, templateEntry, utf8Text } from '../templates/read.js';
+import { assertUtf8, IGNORED_NAMES, isFolder, listFolder, readListedFile } from '../templates/read.js';
 import { DEFAULT_PACKAGE_MANAGER } from '../package-manager.js';
 import { workloadOf, type Layer } from '../templates/layers.js';
 import { LANGUAGE_FILE } from '../templates/language.js';
 import { MANIFEST_FILE, VERIFY_FILE } from '../templates/registry.js';
 import { shellWord } from '../report.js';
 import { createRenderer, type RenderContext } from './engine.js';
-import { isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
+import { inside, isContainedPath, OVERLAY_PREFIX, outputPath, TEMPLATE_SUFFIX } from './paths.js';
 
 /** Each layer's Handlebars partials: `{{> name}}` is `_partials/name.hbs` of the nearest layer. */
 const PARTIALS_FOLDER = '_partials';
@@ -64,7 +63,7 @@ export function renderContext(options: PlanInput): RenderContext {
 export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   const { layers, executable, routes, manifestName } = workloadOf(options.template, options.type);
   const render = await createRenderer(
-    layers.map((layer) => path.join(layer.dir, PARTIALS_FOLDER)),
+    layers.map((layer) => inside(layer.dir, PARTIALS_FOLDER)),
     layers.map((layer) => layer.dir),
   );
   const context = renderContext(options);
@@ -72,7 +71,7 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
   const sources = new Map<string, { layer: Layer; file: string }>(); // output path -> where it comes from
   const overlay = `${OVERLAY_PREFIX}${options.type}/`;
   for (const layer of layers.filter((l) => !l.partialsOnly)) {
-    const files = await listTemplateFiles(layer.dir);
+    const files = listTemplateFiles(layer.dir);
     const inLayer = new Map<string, string>();
     const add = (file: string, relativeToLayer: string, replacing: boolean) => {
       const output = outputPath(relativeToLayer);
@@ -93,15 +92,16 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
 
   const executables = new Set(executable);
   const plan: PlannedFile[] = [];
-  for (const [output, { layer, file }] of [...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const absolute = path.join(layer.dir, file);
-    const raw = await readRegularFile(absolute);
-    const contents = file.endsWith(TEMPLATE_SUFFIX)
-      ? Buffer.from(await render(utf8Text(raw, absolute), context, `${layer.name}/${file}`), 'utf8')
-      : raw; // copied byte for byte, so binary files survive
+  // Sorted by output path; indexes rather than destructuring, which walks an iterator per call.
+  for (const [output, { layer, file }] of [...sources].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    const absolute = inside(layer.dir, file);
+    const raw = await readListedFile(absolute); // listed by listTemplateFiles just now
+    const isTemplate = file.endsWith(TEMPLATE_SUFFIX);
+    if (isTemplate) assertUtf8(raw, absolute);
+    const contents = isTemplate ? await render.file(raw, absolute, context, `${layer.name}/${file}`) : raw; // others byte for byte, so binary files survive
     // A template file that renders to nothing is not written: `{{#if usesPnpm}}...{{/if}}` around
     // a whole file (a lockfile) makes it conditional.
-    if (file.endsWith(TEMPLATE_SUFFIX) && contents.toString('utf8').trim() === '') continue;
+    if (isTemplate && isBlank(contents)) continue;
     plan.push({ path: output, contents, mode: executables.has(output) ? 0o755 : 0o644 });
     executables.delete(output);
   }
@@ -120,15 +120,14 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
  * outside the project or read outside the template: symbolic links, FIFOs, devices and names that
  * are not plain path segments. Version-control and dependency folders are skipped.
  */
-async function listTemplateFiles(root: string, relative = ''): Promise<string[]> {
+function listTemplateFiles(root: string, relative = ''): string[] {
   const files: string[] = [];
-  const entries = readdirSync(path.join(root, relative)); // sync: small folders, see read.ts
-  for (const entry of entries.sort()) {
-    const rel = relative ? `${relative}/${entry}` : entry;
-    if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === VERIFY_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry)) continue;
+  const dir = relative ? inside(root, relative) : root;
+  for (const entry of listFolder(dir)) {
+    const rel = relative ? `${relative}/${entry.name}` : entry.name;
+    if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === VERIFY_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry.name)) continue;
     if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}": it must stay inside the project`);
-    const info = await templateEntry(path.join(root, rel));
-    if (info.isDirectory()) files.push(...(await listTemplateFiles(root, rel)));
+    if (isFolder(entry, dir)) files.push(...listTemplateFiles(root, rel));
     else files.push(rel);
   }
   return files;
@@ -142,6 +141,12 @@ export async function renderNextSteps(options: PlanInput & Pick<Options, 'displa
   const workload = workloadOf(options.template, options.type);
   const render = await createRenderer([], workload.layers.map((layer) => layer.dir));
   const context = renderContext(options);
-  const steps = await Promise.all(workload.nextSteps.map((step, index) => render(step, context, `${workload.manifestName} nextSteps[${index}]`)));
+  const steps = await Promise.all(workload.nextSteps.map((step, index) => render.text(step, context, `${workload.manifestName} nextSteps[${index}]`)));
   return options.displayDir === '.' ? [...installSteps, ...steps] : [`cd ${shellWord(options.displayDir)}`, ...installSteps, ...steps];
+}
+
+/** Whether rendered bytes are only whitespace (as String.prototype.trim counts it); decoded only when no visible ASCII character settles it. */
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte > 0x20 && byte < 0x7f) return false;
+  return bytes.toString('utf8').trim() === '';
 }

@@ -71,6 +71,6 @@ export function workloadOf(template: Template, type: WorkloadType): Workload {
 
 /** `_languages/python` for a built-in layer; the folder itself for any other. */
 function layerName(dir: string): string {
-  const relative = path.relative(BUILTIN_TEMPLATES_DIR, dir);
-  return relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative.split(path.sep).join('/');
+  // A prefix test: BUILTIN_TEMPLATES_DIR ends with a separator, and layer folders are normalized.
+  return dir.startsWith(BUILTIN_TEMPLATES_DIR) ? dir.slice(BUILTIN_TEMPLATES_DIR.length).split(path.sep).join('/') : dir;
 }

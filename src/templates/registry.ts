@@ -8,8 +8,10 @@ import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { LANGUAGE_FILE, readLanguageManifest, type LanguageManifest } from './language.js';
-import { ManifestError, readManifest, type TemplateManifest } from './manifest.js';
+import { LANGUAGE_FILE, type LanguageManifest } from './language.js';
+import { ManifestError, type TemplateManifest } from './manifest.js';
+import { readLanguageManifest, readManifest } from './read-manifest.js';
+import { inside } from '../render/paths.js';
 import { templateEntry } from './read.js';
 
 export interface Template {
@@ -46,12 +48,12 @@ export async function loadTemplate(dir: string): Promise<Template> {
   // The folder the user named may be reached through a link; nothing inside it may be one.
   // Synchronous file-system calls here and below: a few small reads, where a thread-pool round
   // trip per call would cost more CPU than the call itself.
-  const absolute = tryOrUndefined(() => realpathSync(path.resolve(dir)));
+  const absolute = tryOrUndefined(() => realpathSync.native(path.resolve(dir))); // one system call, not an lstat per folder
   const info = absolute ? lstatSync(absolute) : undefined;
   if (!absolute || !info?.isDirectory()) throw new ManifestError(`${dir}: not a template folder (no such directory)`);
-  const manifest = await readManifest(path.join(absolute, MANIFEST_FILE));
+  const manifest = await readManifest(inside(absolute, MANIFEST_FILE));
   const language = await loadLanguage(manifest.language);
-  if (language?.manifest.job && tryOrUndefined(() => lstatSync(path.join(absolute, JOB_FOLDER)))) {
+  if (language?.manifest.job && tryOrUndefined(() => lstatSync(inside(absolute, JOB_FOLDER), NO_THROW_IF_MISSING))) {
     throw new ManifestError(
       `${path.join(absolute, JOB_FOLDER)}: jobs belong to the language: every ${language.manifest.name} template gets the job of ${path.join(language.dir, JOB_FOLDER)}; remove this folder`,
     );
@@ -75,7 +77,7 @@ async function readLanguage(id: string): Promise<LanguageLayer | undefined> {
   });
   if (!info) return undefined;
   if (!info.isDirectory()) throw new ManifestError(`${dir}: a language layer must be a folder`);
-  const manifest = await readLanguageManifest(path.join(dir, LANGUAGE_FILE));
+  const manifest = await readLanguageManifest(inside(dir, LANGUAGE_FILE));
   if (manifest.language !== id) throw new ManifestError(`${path.join(dir, LANGUAGE_FILE)}: language: "${manifest.language}" must equal the folder name "${id}"`);
   return { manifest, dir };
 }
@@ -87,7 +89,7 @@ export async function listTemplates(root: string = BUILTIN_TEMPLATES_DIR): Promi
   const templates: Template[] = [];
   for (const folder of folders) {
     const dir = path.join(root, folder.name);
-    const hasManifest = tryOrUndefined(() => lstatSync(path.join(dir, MANIFEST_FILE))) !== undefined;
+    const hasManifest = tryOrUndefined(() => lstatSync(inside(dir, MANIFEST_FILE), NO_THROW_IF_MISSING)) !== undefined;
     if (!hasManifest) continue;
     const template = await loadTemplate(dir);
     if (template.manifest.id !== folder.name) {
@@ -102,6 +104,9 @@ export async function listTemplates(root: string = BUILTIN_TEMPLATES_DIR): Promi
   // Ids are lower-case ASCII: a plain comparison, not localeCompare, which loads ICU collation (~10 ms).
   return templates.sort((a, b) => (a.manifest.id < b.manifest.id ? -1 : a.manifest.id > b.manifest.id ? 1 : 0));
 }
+
+/** lstat's answer for a missing entry: undefined rather than an error, whose stack trace costs far more than the call. */
+const NO_THROW_IF_MISSING = { throwIfNoEntry: false } as const;
 
 function tryOrUndefined<T>(call: () => T): T | undefined {
   try {

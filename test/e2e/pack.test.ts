@@ -37,8 +37,8 @@ describe('the packed package (npm pack, then npx <tarball>)', () => {
     expect(dist).toContain('package/dist/index.js');
     expect(dist).toContain('package/dist/THIRD-PARTY-LICENSES.txt');
     // The entry, its chunks (the prompt library, the Handlebars compiler, shared code) and the
-    // precompiled templates: nothing else, no node_modules anywhere.
-    for (const file of dist) expect(file).toMatch(/^package\/dist\/(index\.js|[\w-]+-[A-Z0-9]{8}\.js|precompiled\/[\w.-]+\.js|THIRD-PARTY-LICENSES\.txt|precompiled\/)$/);
+    // built-in templates' programs and manifests (precompiled/): nothing else, no node_modules anywhere.
+    for (const file of dist) expect(file).toMatch(/^package\/dist\/(index\.js|[\w-]+-[A-Z0-9]{8}\.js|precompiled\/[\w.-]+\.(json|sources)|THIRD-PARTY-LICENSES\.txt|precompiled\/)$/);
     expect(listing).not.toMatch(/node_modules/);
   });
 

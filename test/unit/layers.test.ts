@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planFiles, renderNextSteps } from '../../src/render/plan.js';
 import { workloadOf } from '../../src/templates/layers.js';
-import { parseLanguageManifest } from '../../src/templates/language.js';
+import { parseLanguageManifest } from '../../src/templates/schema.js';
 import { BUILTIN_TEMPLATES_DIR, listTemplates, loadTemplate, type Template } from '../../src/templates/registry.js';
 import type { WorkloadType } from '../../src/templates/manifest.js';
 import { tempDir } from '../support/generator.js';

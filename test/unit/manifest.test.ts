@@ -1,8 +1,11 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkVariableValue, ManifestError, parseManifest, readManifest } from '../../src/templates/manifest.js';
-import { listTemplates } from '../../src/templates/registry.js';
+import { checkedManifest } from '../../src/templates/checked.js';
+import { checkVariableValue, ManifestError } from '../../src/templates/manifest.js';
+import { readManifest } from '../../src/templates/read-manifest.js';
+import { BUILTIN_TEMPLATES_DIR, listTemplates } from '../../src/templates/registry.js';
+import { parseLanguageManifest, parseManifest } from '../../src/templates/schema.js';
 import { tempDir } from '../support/generator.js';
 
 const valid = { id: 'x-y', name: 'X', language: 'x', framework: 'y', types: ['service'] };
@@ -60,5 +63,26 @@ describe('template.json', () => {
     await mkdir(path.join(root, 'folder-name'));
     await writeFile(path.join(root, 'folder-name', 'template.json'), JSON.stringify(valid));
     await expect(listTemplates(root)).rejects.toThrow(/id: "x-y" must equal the folder name "folder-name"/);
+  });
+});
+
+describe('the built-in manifests checked by npm run build (src/templates/checked.ts)', () => {
+  it('are every built-in manifest, each exactly what validating its text gives', async () => {
+    const files = (await readdir(BUILTIN_TEMPLATES_DIR, { recursive: true })).filter((file) => /(^|\/)(template|language)\.json$/.test(file));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      const text = await readFile(path.join(BUILTIN_TEMPLATES_DIR, file), 'utf8');
+      const [kind, parse] = file.endsWith('template.json') ? (['templates', parseManifest] as const) : (['languages', parseLanguageManifest] as const);
+      expect(checkedManifest(kind, text), file).toEqual(parse(JSON.parse(text), file));
+    }
+  });
+  it('are found by exact text only: any other text is validated', async () => {
+    const dir = await tempDir();
+    const text = await readFile(path.join(BUILTIN_TEMPLATES_DIR, 'node-express/template.json'), 'utf8');
+    expect(checkedManifest('templates', `${text} `)).toBeUndefined();
+    await writeFile(path.join(dir, 'template.json'), text.replace('"name": "', '"name": " '));
+    await expect(readManifest(path.join(dir, 'template.json'))).resolves.toMatchObject({ id: 'node-express' });
+    await writeFile(path.join(dir, 'template.json'), text.replace('"types": [', '"colour": "blue", "types": ['));
+    await expect(readManifest(path.join(dir, 'template.json'))).rejects.toThrow(/template\.json: colour: /);
   });
 });
