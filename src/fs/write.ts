@@ -128,10 +128,9 @@ export async function writePlan(files: readonly PlannedFile[], hold: Hold, contr
 async function writeStaging(files: readonly PlannedFile[], staging: string, step: (name: string) => Promise<void>): Promise<void> {
   const made = new Set<string>();
   for (const file of files) {
-    const segments = file.path.split('/');
     // One level at a time and never `recursive`, so nothing is ever created through a link.
-    for (let depth = 1; depth < segments.length; depth += 1) {
-      const folder = segments.slice(0, depth).join('/');
+    for (let slash = file.path.indexOf('/'); slash > 0; slash = file.path.indexOf('/', slash + 1)) {
+      const folder = file.path.slice(0, slash);
       if (made.has(folder)) continue;
       mkdirSync(inside(staging, folder));
       made.add(folder);
