@@ -5,7 +5,7 @@
  * folder renamed or replaced by a link meanwhile can never redirect the write, and verify()
  * compares the path with the descriptor before anything is moved.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { isReserved, layoutFor, recoverAbandoned, type Layout, type Placement } from './layout.js';
 import { newLockRecord, ownerIsGone, readLock, tryCreateLock, type LockRecord } from './lock.js';
@@ -85,7 +85,7 @@ function tryHold(target: string, displayDir: string): Hold | undefined {
   const release = (failed: boolean) => {
     if (released) return;
     released = true;
-    rmSync(layout.lock, { force: true });
+    removeFile(layout.lock);
     closeSync(fd);
     if (failed) removeDirs(record.createdDirs ?? []);
   };
@@ -155,6 +155,15 @@ function removeDirs(dirs: readonly string[]): void {
     } catch {
       return; // no longer empty or gone: someone else's now
     }
+  }
+}
+
+/** rmSync(file, { force: true }) for a plain file, without loading the recursive remover rmSync is built on. */
+function removeFile(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 
