@@ -54,9 +54,8 @@ function tryHold(target: string, displayDir: string): Hold | undefined {
     throw error;
   }
   const identity = fstatSync(fd);
-  const realDir = realpathSync(dir);
   const layout = layoutFor(placement, FD_PATHS ? `/proc/self/fd/${fd}` : dir, path.basename(target));
-  const shown = (file: string) => path.join(realDir, path.basename(file));
+  const shown = (file: string) => path.join(realpathSync(dir), path.basename(file)); // for a message: worked out only then
   const giveUp = () => {
     closeSync(fd);
     removeDirs(createdDirs);
