@@ -24,7 +24,6 @@ const outdir = `${root}dist`;
 const lightHandlebars = {
   name: 'light-handlebars',
   setup(pluginBuild) {
-    // Imported only for sources without a program (src/render/engine.ts): a chunk of its own.
     pluginBuild.onResolve({ filter: /^handlebars$/ }, (args) =>
       pluginBuild.resolve('handlebars/dist/cjs/handlebars.js', { kind: args.kind, resolveDir: args.resolveDir }),
     );
@@ -33,7 +32,34 @@ const lightHandlebars = {
   },
 };
 
+/**
+ * The CLI imports Handlebars only for sources without a program (src/render/engine.ts), as
+ * `./handlebars.js`: a bundle of its own, built below. Bundled with the CLI, its CommonJS would
+ * need esbuild's helper for CommonJS, which code splitting puts in a chunk of its own that every
+ * chunk, and so every run, loads.
+ */
+const handlebarsApart = {
+  name: 'handlebars-apart',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^handlebars$/ }, () => ({ path: './handlebars.js', external: true }));
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
+const handlebars = await build({
+  absWorkingDir: root,
+  stdin: { contents: "export { default } from 'handlebars';", resolveDir: root },
+  outfile: `${outdir}/handlebars.js`,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.12',
+  minify: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [lightHandlebars],
+});
 const result = await build({
   absWorkingDir: root,
   entryPoints: ['src/index.ts'],
@@ -49,20 +75,20 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [lightHandlebars],
+  plugins: [handlebarsApart],
 });
 
 // No bundled library may call require() for a module of Node's: in an ES module that would need a
 // createRequire banner in every chunk (and loading node:module on every run); without one,
 // esbuild's stand-in throws "Dynamic require ... is not supported" at run time instead.
-const requiring = Object.entries(result.metafile.outputs).filter(([, info]) => info.imports.some((entry) => entry.kind === 'require-call'));
+const outputs = { ...handlebars.metafile.outputs, ...result.metafile.outputs };
+const requiring = Object.entries(outputs).filter(([, info]) => info.imports.some((entry) => entry.kind === 'require-call'));
 if (requiring.length > 0) throw new Error(`build: require() of ${requiring.map(([file, info]) => `${info.imports.filter((entry) => entry.kind === 'require-call').map((entry) => entry.path).join(', ')} in ${file}`).join('; ')}`);
 
 await compileTemplates();
 await checkManifests();
-await writeFile(`${outdir}/THIRD-PARTY-LICENSES.txt`, await licenses(Object.keys(result.metafile.inputs)));
-const outputs = Object.entries(result.metafile.outputs).map(([file, info]) => `${file.replace(`${root}`, '')} ${(info.bytes / 1024).toFixed(0)} KiB`);
-process.stdout.write(`built ${outputs.join(', ')}\n`);
+await writeFile(`${outdir}/THIRD-PARTY-LICENSES.txt`, await licenses(Object.keys({ ...handlebars.metafile.inputs, ...result.metafile.inputs })));
+process.stdout.write(`built ${Object.entries(outputs).map(([file, info]) => `${file.replace(`${root}`, '')} ${(info.bytes / 1024).toFixed(0)} KiB`).join(', ')}\n`);
 
 /** The bundled libraries' license texts, which their licenses ask to ship with copies of them. */
 async function licenses(inputs) {

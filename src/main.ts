@@ -167,7 +167,7 @@ async function withCustomTemplate(
   return { args: { ...args, template: custom.manifest.id }, templates: [custom] };
 }
 
-function startSpinner(p: typeof import('@clack/prompts'), message: string, output: Writable) {
+function startSpinner(p: typeof import('./cli/prompts.js').clack, message: string, output: Writable) {
   const spinner = p.spinner({ output });
   spinner.start(message);
   return { stop: (text: string, failed: boolean) => (failed ? spinner.error(text) : spinner.stop(text)) };

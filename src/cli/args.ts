@@ -29,60 +29,56 @@ const VERSION_FLAG = '--version';
 const REPEATABLE = '--var';
 const NEGATIVE_NUMBER = /^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/;
 
-/** Every flag as --help shows it, `-s, --long <value>` and what it does; the descriptions name the catalogue's languages and frameworks. */
-function flagList(templates: readonly Template[]): ReadonlyArray<readonly [string, string]> {
-  const languages = unique(templates.map((t) => t.manifest.language));
-  const frameworks = unique(templates.map((t) => t.manifest.framework));
-  return [
-    ['-t, --template <id|path>', 'template id (see --list-templates) or a local template folder'],
-    ['-l, --language <id>', `${languages.join(' | ')} (its default template; the job is the language's)`],
-    ['-f, --framework <id>', `${frameworks.join(' | ')} (implies the language)`],
-    ['--type <type>', 'Cloud Run workload: service | job (default: service)'],
-    ['-n, --name <name>', 'Cloud Run service or job name (default: from the directory name)'],
-    ['--region <region>', 'Cloud Run region (default: us-central1)'],
-    ['--project <id>', 'Google Cloud project (default: the deploy script asks gcloud config)'],
-    ['--package-manager <name>', 'Node.js templates: npm | pnpm (default: the one running this, else npm)'],
-    ['--var <key=value>', "set a template variable (repeatable; see the template's template.json)"],
-    ['-y, --yes', 'never prompt; every unset option takes its default'],
-    ['--git', 'git init and a first commit (default: yes; skipped inside a git repository)'],
-    ['--no-git', 'do not initialise a git repository'],
-    ['--install', "install dependencies with the language's tool (default: asked; no with --yes)"],
-    ['--no-install', 'do not install dependencies'],
-    ['--overwrite', 'allow a non-empty directory; its contents are replaced, .git is kept'],
-    ['--ci', 'write .github/: CI/CD workflow (tests, keyless deploy) and dependabot.yml (default)'],
-    ['--no-ci', 'leave .github/ out'],
-    ['--dry-run', 'print what would be written; write nothing'],
-    ['--json', 'print one JSON object describing the result on stdout'],
-    ['--list-templates', 'list templates (as JSON with --json) and exit'],
-    ['-V, --version', 'show the version'],
-    ['-h, --help', 'show this help'],
-  ];
+/** The catalogue's languages and frameworks, which two flags' help names. */
+interface Catalogue {
+  readonly languages: readonly string[];
+  readonly frameworks: readonly string[];
 }
 
 interface Flag {
-  /** As printed: `-l, --language <id>`. */
-  readonly text: string;
   readonly short?: string;
   readonly long: string;
-  readonly takesValue: boolean;
-  /** The RawArgs field: `--dry-run` and `--no-git` set `dryRun` and `git`. */
+  /** How --help shows the flag's value (`<id>`); absent for a flag without one. */
+  readonly value?: string;
+  /** The RawArgs field it sets: `--dry-run` sets `dryRun`, `--no-git` sets `git` (to false). */
   readonly field: string;
-  readonly negated: boolean;
+  readonly negated?: true;
+  /** What it does, for --help. */
+  readonly help: string | ((catalogue: Catalogue) => string);
 }
 
-/** `-l, --language <id>` or `--no-git` taken apart (every run does it: by position, not a regular expression). */
-function toFlag(text: string): Flag {
-  const valueAt = text.indexOf(' <');
-  const names = valueAt < 0 ? text : text.slice(0, valueAt);
-  const long = names.slice(names.indexOf('--'));
-  const negated = long.startsWith('--no-');
-  const field = long.slice(negated ? 5 : 2).replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
-  return { text, ...(long !== names ? { short: names.slice(0, 2) } : {}), long, takesValue: valueAt >= 0, field, negated };
-}
+/** Every flag, in the order --help lists them. */
+const FLAGS: readonly Flag[] = [
+  { short: '-t', long: '--template', value: '<id|path>', field: 'template', help: 'template id (see --list-templates) or a local template folder' },
+  { short: '-l', long: '--language', value: '<id>', field: 'language', help: (c) => `${c.languages.join(' | ')} (its default template; the job is the language's)` },
+  { short: '-f', long: '--framework', value: '<id>', field: 'framework', help: (c) => `${c.frameworks.join(' | ')} (implies the language)` },
+  { long: '--type', value: '<type>', field: 'type', help: 'Cloud Run workload: service | job (default: service)' },
+  { short: '-n', long: '--name', value: '<name>', field: 'name', help: 'Cloud Run service or job name (default: from the directory name)' },
+  { long: '--region', value: '<region>', field: 'region', help: 'Cloud Run region (default: us-central1)' },
+  { long: '--project', value: '<id>', field: 'project', help: 'Google Cloud project (default: the deploy script asks gcloud config)' },
+  { long: '--package-manager', value: '<name>', field: 'packageManager', help: 'Node.js templates: npm | pnpm (default: the one running this, else npm)' },
+  { long: '--var', value: '<key=value>', field: 'var', help: "set a template variable (repeatable; see the template's template.json)" },
+  { short: '-y', long: '--yes', field: 'yes', help: 'never prompt; every unset option takes its default' },
+  { long: '--git', field: 'git', help: 'git init and a first commit (default: yes; skipped inside a git repository)' },
+  { long: '--no-git', field: 'git', negated: true, help: 'do not initialise a git repository' },
+  { long: '--install', field: 'install', help: "install dependencies with the language's tool (default: asked; no with --yes)" },
+  { long: '--no-install', field: 'install', negated: true, help: 'do not install dependencies' },
+  { long: '--overwrite', field: 'overwrite', help: 'allow a non-empty directory; its contents are replaced, .git is kept' },
+  { long: '--ci', field: 'ci', help: 'write .github/: CI/CD workflow (tests, keyless deploy) and dependabot.yml (default)' },
+  { long: '--no-ci', field: 'ci', negated: true, help: 'leave .github/ out' },
+  { long: '--dry-run', field: 'dryRun', help: 'print what would be written; write nothing' },
+  { long: '--json', field: 'json', help: 'print one JSON object describing the result on stdout' },
+  { long: '--list-templates', field: 'listTemplates', help: 'list templates (as JSON with --json) and exit' },
+  { short: '-V', long: '--version', field: 'version', help: 'show the version' },
+  { short: '-h', long: '--help', field: 'help', help: 'show this help' },
+];
+
+/** As --help and error messages show it: `-l, --language <id>`. */
+const flagText = (flag: Flag) => `${flag.short ? `${flag.short}, ` : ''}${flag.long}${flag.value ? ` ${flag.value}` : ''}`;
 
 // The help flags are not among them: like an unknown flag they are collected, and asked about at the end.
-const FLAGS: readonly Flag[] = flagList([]).map(([text]) => toFlag(text)).filter((flag) => !HELP_FLAGS.includes(flag.long));
-const findFlag = (arg: string) => FLAGS.find((flag) => flag.short === arg || flag.long === arg);
+const PARSED_FLAGS = FLAGS.filter((flag) => !HELP_FLAGS.includes(flag.long));
+const findFlag = (arg: string) => PARSED_FLAGS.find((flag) => flag.short === arg || flag.long === arg);
 const looksLikeFlag = (arg: string) => arg.length > 1 && arg[0] === '-';
 
 export function parseArgs(argv: readonly string[], version: string, writeOut: (text: string) => void): ParsedArgs {
@@ -103,17 +99,17 @@ export function parseArgs(argv: readonly string[], version: string, writeOut: (t
     let flag = looksLikeFlag(arg) ? findFlag(arg) : undefined;
     let value: string | undefined;
     if (flag) {
-      if (flag.takesValue) {
+      if (flag.value) {
         value = argv[i++];
-        if (value === undefined) throw new UsageError(`option '${flag.text}' argument missing`);
+        if (value === undefined) throw new UsageError(`option '${flagText(flag)}' argument missing`);
       }
     } else if (arg.length > 2 && arg[0] === '-' && arg[1] !== '-' && (flag = findFlag(arg.slice(0, 2)))) {
-      if (flag.takesValue) value = arg.slice(2);
+      if (flag.value) value = arg.slice(2);
       else group = `-${arg.slice(2)}`;
     } else {
       const equals = arg.indexOf('=');
       flag = arg.startsWith('--') && equals > 2 ? findFlag(arg.slice(0, equals)) : undefined;
-      if (flag?.takesValue) value = arg.slice(equals + 1);
+      if (flag?.value) value = arg.slice(equals + 1);
       else {
         if (dest === operands && looksLikeFlag(arg) && !NEGATIVE_NUMBER.test(arg)) dest = unknown;
         dest.push(arg);
@@ -126,7 +122,7 @@ export function parseArgs(argv: readonly string[], version: string, writeOut: (t
   }
   if (unknown.some((arg) => HELP_FLAGS.includes(arg))) return { kind: 'help' };
   if (unknown.length > 0) {
-    const message = `unknown option '${unknown[0]}'${suggestFlag(unknown[0]!, flagList([]).map(([text]) => toFlag(text).long))}`;
+    const message = `unknown option '${unknown[0]}'${suggestFlag(unknown[0]!, FLAGS.map((flag) => flag.long))}`;
     throw new UsageError(message.replace(/\s*\n\s*/g, ' ')); // one line, whatever the argument held
   }
   if (operands.length > 1) throw new UsageError(`too many arguments. Expected 1 argument but got ${operands.length}.`);
@@ -170,7 +166,7 @@ export function writeHelp(version: string, templates: readonly Template[], write
       description: 'Create a Cloud Run service or job whose container keeps the Cloud Run runtime contract.',
       sections: [
         ['Arguments:', [['directory', 'where to create the project (default: the service or job name)']]],
-        ['Options:', flagList(templates)],
+        ['Options:', FLAGS.map((flag) => [flagText(flag), typeof flag.help === 'string' ? flag.help : flag.help({ languages, frameworks })] as const)],
       ],
     },
     width,

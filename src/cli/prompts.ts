@@ -23,7 +23,12 @@ import type { Template } from '../templates/registry.js';
 
 import { CancelledError } from './cancelled.js';
 
-export { p as clack };
+/**
+ * The parts of clack that main() uses directly. An object of its own rather than the module's
+ * namespace: re-exporting a namespace makes the bundler put a helper in a chunk of its own that
+ * every run then loads.
+ */
+export const clack = { intro: p.intro, outro: p.outro, cancel: p.cancel, note: p.note, log: p.log, spinner: p.spinner };
 
 export interface PromptIO {
   readonly input?: Readable;

@@ -5,7 +5,7 @@
  * folder renamed or replaced by a link meanwhile can never redirect the write, and verify()
  * compares the path with the descriptor before anything is moved.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { isReserved, layoutFor, recoverAbandoned, type Layout, type Placement } from './layout.js';
 import { newLockRecord, ownerIsGone, readLock, tryCreateLock, type LockRecord } from './lock.js';
@@ -54,9 +54,8 @@ function tryHold(target: string, displayDir: string): Hold | undefined {
     throw error;
   }
   const identity = fstatSync(fd);
-  const realDir = realpathSync(dir);
   const layout = layoutFor(placement, FD_PATHS ? `/proc/self/fd/${fd}` : dir, path.basename(target));
-  const shown = (file: string) => path.join(realDir, path.basename(file));
+  const shown = (file: string) => path.join(realpathSync(dir), path.basename(file)); // for a message: worked out only then
   const giveUp = () => {
     closeSync(fd);
     removeDirs(createdDirs);
@@ -85,7 +84,7 @@ function tryHold(target: string, displayDir: string): Hold | undefined {
   const release = (failed: boolean) => {
     if (released) return;
     released = true;
-    rmSync(layout.lock, { force: true });
+    removeFile(layout.lock);
     closeSync(fd);
     if (failed) removeDirs(record.createdDirs ?? []);
   };
@@ -155,6 +154,15 @@ function removeDirs(dirs: readonly string[]): void {
     } catch {
       return; // no longer empty or gone: someone else's now
     }
+  }
+}
+
+/** rmSync(file, { force: true }) for a plain file, without loading the recursive remover rmSync is built on. */
+function removeFile(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, constants } from 'node:fs';
 import os from 'node:os';
+import { isoTime } from './iso-time.js';
 
 export interface LockRecord {
   readonly pid: number;
@@ -21,7 +22,7 @@ export interface LockRecord {
 }
 
 export function newLockRecord(extra: Partial<LockRecord> = {}): LockRecord {
-  return { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), phase: 'writing', ...extra };
+  return { pid: process.pid, host: os.hostname(), started: isoTime(), phase: 'writing', ...extra };
 }
 
 /** Creates the lock; false when another file already holds the name. */

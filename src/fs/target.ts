@@ -2,7 +2,7 @@
  * What is at the target path, and whether we may write there. Inspection uses lstat only, so a
  * symbolic link in (or as) the target is seen as a link and never followed.
  */
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { isReserved } from './layout.js';
 
 export type TargetState =
@@ -14,14 +14,15 @@ export type TargetState =
 /** Entries that never make a folder count as occupied, and that a write never removes. */
 export const PRESERVED_ENTRIES: ReadonlySet<string> = new Set(['.git']);
 
+/**
+ * Synchronous calls, as for the rest of the file work: two of them, where the promise API would
+ * also load Node's fs/promises module for every run (a dry run is the only caller).
+ */
 export async function inspectTarget(dir: string): Promise<TargetState> {
-  const info = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
+  const info = lstatSync(dir, { throwIfNoEntry: false });
   if (!info) return { kind: 'missing' };
   if (!info.isDirectory()) return { kind: 'not-a-directory' };
-  const entries = (await readdir(dir)).filter((entry) => !PRESERVED_ENTRIES.has(entry) && !isReserved(entry)).sort();
+  const entries = readdirSync(dir).filter((entry) => !PRESERVED_ENTRIES.has(entry) && !isReserved(entry)).sort();
   return entries.length === 0 ? { kind: 'empty' } : { kind: 'non-empty', entries };
 }
 

@@ -25,27 +25,29 @@ export type Partials = (name: string) => Template | undefined;
 
 export function interpret(template: Template, context: unknown, partials: Partials): Output {
   const out = new Output();
-  run(template, context, partials, out);
+  run(template.program, template.bytes, context, partials, out);
   return out;
 }
 
-function run({ program, bytes }: Template, context: unknown, partials: Partials, out: Output): void {
-  for (const node of program) {
-    if (typeof node === 'string') out.text(node);
+function run(program: readonly Node[], bytes: Buffer | undefined, context: unknown, partials: Partials, out: Output): void {
+  for (let i = 0; i < program.length; i += 1) {
+    const node = program[i]!;
+    if (typeof node === 'number') out.bytes(bytes!, node, program[(i += 1)] as number); // a range of the file's bytes
+    else if (typeof node === 'string') out.text(node);
     else if ('value' in node) {
       // `{{a.b}}`: strict, a missing name is an error (Handlebars words it).
       const value = lookup(context, node.value, true);
-      if (value != null) out.text(`${value as string}`); // what Handlebars' `+` gives: 0 -> "0", [1, 2] -> "1,2"
+      if (value != null) out.text('' + (value as string)); // Handlebars' `+`: 0 -> "0", [1, 2] -> "1,2"
     } else if ('if' in node) {
       // Handlebars' `if`: false for a missing value, false, 0, '', null and an empty array.
       const value = lookup(context, node.if, false);
-      run({ program: (Array.isArray(value) ? value.length > 0 : Boolean(value)) ? node.then : node.else, ...(bytes ? { bytes } : {}) }, context, partials, out);
+      run((Array.isArray(value) ? value.length > 0 : Boolean(value)) ? node.then : node.else, bytes, context, partials, out);
     } else if ('partial' in node) {
       const partial = partials(node.partial) ?? notOrdinary();
       const partialContext = node.hash ? extend(context, node.hash) : context;
-      if (!node.indent) run(partial, partialContext, partials, out);
+      if (!node.indent) run(partial.program, partial.bytes, partialContext, partials, out);
       else out.bytes(indent(interpret(partial, partialContext, partials).toBuffer(), node.indent));
-    } else out.bytes(bytes!, node[0], node[1]); // a range of the file's bytes
+    }
   }
 }
 

@@ -17,10 +17,10 @@ export const OVERLAY_PREFIX = '+';
 
 /** Output path (posix, relative) for a file's path inside a template folder or overlay. */
 export function outputPath(templatePath: string): string {
-  const segments = templatePath.split('/');
-  let file = segments.pop()!;
+  const folder = templatePath.lastIndexOf('/') + 1;
+  let file = templatePath.slice(folder);
   if (file.endsWith(TEMPLATE_SUFFIX)) file = file.slice(0, -TEMPLATE_SUFFIX.length);
-  return [...segments, SHIPPED_NAMES[file] ?? file].join('/');
+  return templatePath.slice(0, folder) + (SHIPPED_NAMES[file] ?? file);
 }
 
 /** An empty or `..` segment, with / or \ as the separator. */

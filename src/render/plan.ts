@@ -81,8 +81,8 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
       inLayer.set(output, file);
       sources.set(output, { layer, file });
     };
-    for (const file of files.filter((f) => !f.startsWith(OVERLAY_PREFIX))) add(file, file, false);
-    for (const file of files.filter((f) => f.startsWith(overlay))) add(file, file.slice(overlay.length), true);
+    for (const file of files) if (!file.startsWith(OVERLAY_PREFIX)) add(file, file, false);
+    for (const file of files) if (file.startsWith(overlay)) add(file, file.slice(overlay.length), true);
   }
 
   const leftOut = OPTIONAL_FOLDERS.filter(({ keep }) => !keep(options)).map(({ folder }) => folder);
@@ -120,14 +120,13 @@ export async function planFiles(options: PlanInput): Promise<PlannedFile[]> {
  * outside the project or read outside the template: symbolic links, FIFOs, devices and names that
  * are not plain path segments. Version-control and dependency folders are skipped.
  */
-function listTemplateFiles(root: string, relative = ''): string[] {
-  const files: string[] = [];
+function listTemplateFiles(root: string, relative = '', files: string[] = []): string[] {
   const dir = relative ? inside(root, relative) : root;
   for (const entry of listFolder(dir)) {
     const rel = relative ? `${relative}/${entry.name}` : entry.name;
     if (rel === MANIFEST_FILE || rel === LANGUAGE_FILE || rel === VERIFY_FILE || rel === PARTIALS_FOLDER || IGNORED_NAMES.has(entry.name)) continue;
     if (!isContainedPath(rel)) throw new TemplateError(`${root}: refusing template path "${rel}": it must stay inside the project`);
-    if (isFolder(entry, dir)) files.push(...listTemplateFiles(root, rel));
+    if (isFolder(entry, dir)) listTemplateFiles(root, rel, files);
     else files.push(rel);
   }
   return files;
@@ -147,6 +146,6 @@ export async function renderNextSteps(options: PlanInput & Pick<Options, 'displa
 
 /** Whether rendered bytes are only whitespace (as String.prototype.trim counts it); decoded only when no visible ASCII character settles it. */
 function isBlank(bytes: Buffer): boolean {
-  for (const byte of bytes) if (byte > 0x20 && byte < 0x7f) return false;
+  for (let i = 0; i < bytes.length; i += 1) if (bytes[i]! > 0x20 && bytes[i]! < 0x7f) return false;
   return bytes.toString('utf8').trim() === '';
 }

@@ -11,13 +11,15 @@
  */
 
 /**
- * One piece of output. Text is the source's own bytes `[start, end)` where the program was made
- * from a file (the run has those bytes already), else the text itself.
+ * One piece of output. Text is the source's own bytes where the program was made from a file
+ * (the run has those bytes already): two numbers in a row, `start` and `end` of the range (kept
+ * flat rather than as a pair: a program has hundreds, and each pair would be an object to load);
+ * else the text itself.
  */
-export type Node = string | Range | Value | Condition | Partial;
+export type Node = string | number | Value | Condition | Partial;
 
 /** Bytes `[start, end)` of the template file. */
-export type Range = readonly [start: number, end: number];
+type Range = readonly [start: number, end: number];
 
 /** `{{a.b}}`: the value at that path of the context. */
 export interface Value {
@@ -75,12 +77,13 @@ function statements(body: readonly SyntaxNode[], text: Text | undefined): Node[]
   const nodes: Node[] = [];
   for (const statement of body) {
     const node = toNode(statement, text);
-    if (node !== undefined && node !== '') nodes.push(node);
+    if (Array.isArray(node)) nodes.push(...(node as Range));
+    else if (node !== undefined && node !== '') nodes.push(node as Node);
   }
   return nodes;
 }
 
-function toNode(statement: SyntaxNode, text: Text | undefined): Node | undefined {
+function toNode(statement: SyntaxNode, text: Text | undefined): Node | Range | undefined {
   switch (statement.type) {
     case 'ContentStatement':
       return statement.value === '' ? undefined : (text?.range(statement) ?? (statement.value as string));
