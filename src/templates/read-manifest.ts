@@ -9,38 +9,33 @@ import { ManifestError, type TemplateManifest } from './manifest.js';
 import { readTextFile, TemplateFileError } from './read.js';
 
 export async function readManifest(file: string): Promise<TemplateManifest> {
-  let text: string;
-  try {
-    text = await readTextFile(file);
-  } catch (error) {
-    if (error instanceof TemplateFileError) throw error;
-    throw new ManifestError(`${file}: cannot be read (a template folder needs a template.json)`);
-  }
+  const text = await readManifestText(file, 'a template folder needs a template.json');
   const checked = checkedManifest('templates', text);
   if (checked) return checked;
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new ManifestError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  return (await import('./schema.js')).parseManifest(data, file);
+  return (await import('./schema.js')).parseManifest(parseJson(text, file), file);
 }
 
 export async function readLanguageManifest(file: string): Promise<LanguageManifest> {
-  let text: string;
-  try {
-    text = await readTextFile(file);
-  } catch (error) {
-    if (error instanceof TemplateFileError) throw error;
-    throw new ManifestError(`${file}: cannot be read (a language folder needs a ${LANGUAGE_FILE})`);
-  }
+  const text = await readManifestText(file, `a language folder needs a ${LANGUAGE_FILE}`);
   const checked = checkedManifest('languages', text);
   if (checked) return checked;
+  return (await import('./schema.js')).parseLanguageManifest(parseJson(text, file), file);
+}
+
+/** The manifest's text; `why` says why it must be there when it cannot be read. */
+async function readManifestText(file: string, why: string): Promise<string> {
   try {
-    return (await import('./schema.js')).parseLanguageManifest(JSON.parse(text), file);
+    return await readTextFile(file);
   } catch (error) {
-    if (error instanceof SyntaxError) throw new ManifestError(`${file}: not valid JSON (${error.message})`);
-    throw error;
+    if (error instanceof TemplateFileError) throw error;
+    throw new ManifestError(`${file}: cannot be read (${why})`);
+  }
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ManifestError(`${file}: not valid JSON (${(error as Error).message})`);
   }
 }
