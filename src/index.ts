@@ -6,7 +6,7 @@ import { main } from './main.js';
 process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
 
-process.exitCode = await main({
+void main({
   argv: process.argv.slice(2),
   cwd: process.cwd(),
   env: process.env,
@@ -17,4 +17,6 @@ process.exitCode = await main({
   stdout: process.stdout,
   stderr: process.stderr,
   exit: (code) => process.exit(code),
+}).then((code) => {
+  process.exitCode = code;
 });

@@ -16,6 +16,7 @@ import { readGcloudDefaults } from './gcloud-config.js';
 import { matchTemplates, resolveOptions, UsageError, type Answers, type RawArgs } from './options.js';
 import { StdoutError, writeOut } from './output.js';
 import { detectPackageManager, PACKAGE_MANAGER_LANGUAGE } from './package-manager.js';
+import { PACKAGE_ROOT } from './package-root.js';
 import { choosePostSteps, planPostSteps, postStepLines, postStepOffer, runPostSteps, type PostStepPlan } from './post/steps.js';
 import { planFiles, renderNextSteps } from './render/plan.js';
 import { createdText, dryRunText, errorJson, resultJson, templateListJson, templateListText, type Result } from './report.js';
@@ -38,7 +39,7 @@ export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_CANCELLED = 130; // as a shell reports Ctrl-C
 
-const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+const VERSION: string = JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')).version;
 
 export async function main(io: MainIO): Promise<number> {
   let interactive = false;
