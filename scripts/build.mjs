@@ -54,6 +54,22 @@ const lightHandlebars = {
   },
 };
 
+/**
+ * `import path from 'node:path'` as CommonJS is, by default, a copy of the module made for each
+ * importing file (esbuild's __toESM: a getter per export, some twenty copies per run). Node's own
+ * modules need no copy: each import in src/ of one of these (only ever a default import) binds to
+ * its one require(). A named import of one in src/ fails the build.
+ */
+const nodeDefaults = {
+  name: 'node-defaults',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^node:(path|os|vm)$/ }, (args) =>
+      args.kind === 'import-statement' && args.importer.startsWith(`${root}src`) ? { path: args.path, namespace: 'node-default' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'node-default' }, (args) => ({ contents: `export default require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 /** In the CLI's bundle, a dynamic import of a module built apart (or of Handlebars) requires that bundle. */
 const apart = {
   name: 'apart',
@@ -104,7 +120,7 @@ const handlebars = await build({
 });
 const apartBuilds = [];
 for (const [entry, bundle] of Object.entries(APART)) {
-  apartBuilds.push(await build({ ...common, entryPoints: [entry], outfile: `${outdir}/${bundle}`, plugins: [fromMain(entry)] }));
+  apartBuilds.push(await build({ ...common, entryPoints: [entry], outfile: `${outdir}/${bundle}`, plugins: [fromMain(entry), nodeDefaults] }));
 }
 const sharedImports = [...shared].sort().map((file, i) => [`import * as shared${i} from './${file}';`, `${JSON.stringify(file)}: shared${i}`]);
 const result = await build({
@@ -120,7 +136,7 @@ const result = await build({
   // And src/ is ES module code, so strict mode code (esbuild says so only for a file entry's bundle).
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: `'use strict';\nconst importMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
-  plugins: [apart],
+  plugins: [apart, nodeDefaults],
 });
 
 // A module built apart that the CLI's bundle also holds would run twice, with two of each class.
