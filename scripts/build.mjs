@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // `npm run build`: bundles the CLI and every library it uses into dist/, so the published package
-// has no runtime dependencies to download (as create-vite and sv ship theirs). The prompt library is
-// imported dynamically by the code, and esbuild's code splitting keeps it in its own chunk: a
-// non-interactive run never loads it. Type checking is `npm run typecheck` (tsc); esbuild only
-// strips the types.
+// has no runtime dependencies to download (as create-vite and sv ship theirs). Type checking is
+// `npm run typecheck` (tsc); esbuild only strips the types.
+//
+// The bundles are CommonJS (.cjs), and so is the bin that requires them: a run that loads no ES
+// module never starts Node's ES module loader, a good part of the start-up's CPU time. What only
+// some runs need is a bundle of its own, required when first used (src/ imports it dynamically):
+// the prompt library with the questions (prompts.cjs), the manifest schema for templates other
+// than the built-in ones (schema.cjs) and Handlebars (handlebars.cjs).
 import { isUtf8 } from 'node:buffer';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -14,6 +19,23 @@ const Handlebars = createRequire(import.meta.url)('handlebars/dist/cjs/handlebar
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist`;
+
+/** Bundles of their own, by the module of src/ that the CLI imports dynamically. */
+const APART = { 'src/cli/prompts.ts': 'prompts.cjs', 'src/templates/schema.ts': 'schema.cjs' };
+
+// `supported`: a dynamic import() becomes require(), as import() would start the ES module loader.
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.12',
+  supported: { 'dynamic-import': false },
+  minify: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+};
 
 /**
  * Handlebars' package entry also registers a `require('.hbs')` hook and pulls `source-map`, which
@@ -33,61 +55,99 @@ const lightHandlebars = {
 };
 
 /**
- * The CLI imports Handlebars only for sources without a program (src/render/engine.ts), as
- * `./handlebars.js`: a bundle of its own, built below. Bundled with the CLI, its CommonJS would
- * need esbuild's helper for CommonJS, which code splitting puts in a chunk of its own that every
- * chunk, and so every run, loads.
+ * `import path from 'node:path'` as CommonJS is, by default, a copy of the module made for each
+ * importing file (esbuild's __toESM: a getter per export, some twenty copies per run). Node's own
+ * modules need no copy: each import in src/ of one of these (only ever a default import) binds to
+ * its one require(). A named import of one in src/ fails the build.
  */
-const handlebarsApart = {
-  name: 'handlebars-apart',
+const nodeDefaults = {
+  name: 'node-defaults',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^handlebars$/ }, () => ({ path: './handlebars.js', external: true }));
+    pluginBuild.onResolve({ filter: /^node:(path|os|vm)$/ }, (args) =>
+      args.kind === 'import-statement' && args.importer.startsWith(`${root}src`) ? { path: args.path, namespace: 'node-default' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'node-default' }, (args) => ({ contents: `export default require(${JSON.stringify(args.path)});`, loader: 'js' }));
   },
 };
 
+/** In the CLI's bundle, a dynamic import of a module built apart (or of Handlebars) requires that bundle. */
+const apart = {
+  name: 'apart',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^handlebars$/ }, () => ({ path: './handlebars.cjs', external: true }));
+    pluginBuild.onResolve({ filter: /^\./ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const bundle = APART[srcPath(path.resolve(args.resolveDir, args.path))];
+      return bundle ? { path: `./${bundle}`, external: true } : undefined;
+    });
+  },
+};
+
+/**
+ * In a bundle built apart, the modules of src/ other than its own entry are those of the CLI's
+ * bundle, taken from it (index.cjs exports them as `shared`, by path): one copy of each, so an
+ * error class the bundle throws is the one the CLI checks with instanceof. Each path is recorded
+ * for the CLI's bundle to export.
+ */
+const shared = new Set();
+const fromMain = (entry) => ({
+  name: 'from-main',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\./ }, (args) => {
+      if (!args.importer.startsWith(`${root}src`)) return undefined;
+      const file = srcPath(path.resolve(args.resolveDir, args.path));
+      if (file === entry) return undefined;
+      shared.add(file);
+      return { path: file, namespace: 'main' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'main' }, (args) => ({ contents: `module.exports = require('./index.cjs').shared[${JSON.stringify(args.path)}];`, loader: 'js' }));
+    pluginBuild.onResolve({ filter: /^\.\/index\.cjs$/ }, () => ({ path: './index.cjs', external: true }));
+  },
+});
+
+/** `src/….ts` for a file of src/ as an import names it (`….js`). */
+function srcPath(file) {
+  return path.relative(root, file).replaceAll(path.sep, '/').replace(/\.js$/, '.ts');
+}
+
 await rm(outdir, { recursive: true, force: true });
 const handlebars = await build({
-  absWorkingDir: root,
-  stdin: { contents: "export { default } from 'handlebars';", resolveDir: root },
-  outfile: `${outdir}/handlebars.js`,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.12',
-  minify: true,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
+  ...common,
+  // Handlebars itself as the module's exports: what `(await import('handlebars')).default` is then.
+  stdin: { contents: "module.exports = require('handlebars');", resolveDir: root },
+  outfile: `${outdir}/handlebars.cjs`,
   plugins: [lightHandlebars],
 });
+const apartBuilds = [];
+for (const [entry, bundle] of Object.entries(APART)) {
+  apartBuilds.push(await build({ ...common, entryPoints: [entry], outfile: `${outdir}/${bundle}`, plugins: [fromMain(entry), nodeDefaults] }));
+}
+const sharedImports = [...shared].sort().map((file, i) => [`import * as shared${i} from './${file}';`, `${JSON.stringify(file)}: shared${i}`]);
 const result = await build({
-  absWorkingDir: root,
-  entryPoints: ['src/index.ts'],
-  outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.12',
-  // Chunks beside index.js: src/package-root.ts finds the package one folder up from any of them.
-  chunkNames: '[name]-[hash]',
-  minify: true,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-  plugins: [handlebarsApart],
+  ...common,
+  stdin: {
+    // src/index.ts runs the CLI; the bundles built apart take the modules they share with it from `shared`.
+    contents: [...sharedImports.map(([line]) => line), `export const shared = { ${sharedImports.map(([, entry]) => entry).join(', ')} };`, "import './src/index.ts';"].join('\n'),
+    resolveDir: root,
+    sourcefile: 'index-entry.js',
+  },
+  outfile: `${outdir}/index.cjs`,
+  // import.meta does not exist in CommonJS: src/package-root.ts's import.meta.url is this file's URL.
+  // And src/ is ES module code, so strict mode code (esbuild says so only for a file entry's bundle).
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: `'use strict';\nconst importMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+  plugins: [apart, nodeDefaults],
 });
 
-// No bundled library may call require() for a module of Node's: in an ES module that would need a
-// createRequire banner in every chunk (and loading node:module on every run); without one,
-// esbuild's stand-in throws "Dynamic require ... is not supported" at run time instead.
-const outputs = { ...handlebars.metafile.outputs, ...result.metafile.outputs };
-const requiring = Object.entries(outputs).filter(([, info]) => info.imports.some((entry) => entry.kind === 'require-call'));
-if (requiring.length > 0) throw new Error(`build: require() of ${requiring.map(([file, info]) => `${info.imports.filter((entry) => entry.kind === 'require-call').map((entry) => entry.path).join(', ')} in ${file}`).join('; ')}`);
+// A module built apart that the CLI's bundle also holds would run twice, with two of each class.
+const twice = Object.keys(APART).filter((entry) => entry in result.metafile.inputs);
+if (twice.length > 0) throw new Error(`build: ${twice.join(', ')} imported statically as well: only import() keeps it in a bundle of its own`);
 
+const outputs = Object.assign({}, handlebars.metafile.outputs, ...apartBuilds.map((b) => b.metafile.outputs), result.metafile.outputs);
+const inputs = Object.assign({}, handlebars.metafile.inputs, ...apartBuilds.map((b) => b.metafile.inputs), result.metafile.inputs);
 await compileTemplates();
 await checkManifests();
-await writeFile(`${outdir}/THIRD-PARTY-LICENSES.txt`, await licenses(Object.keys({ ...handlebars.metafile.inputs, ...result.metafile.inputs })));
+await writeFile(`${outdir}/THIRD-PARTY-LICENSES.txt`, await licenses(Object.keys(inputs)));
 process.stdout.write(`built ${Object.entries(outputs).map(([file, info]) => `${file.replace(`${root}`, '')} ${(info.bytes / 1024).toFixed(0)} KiB`).join(', ')}\n`);
 
 /** The bundled libraries' license texts, which their licenses ask to ship with copies of them. */

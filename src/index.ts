@@ -6,7 +6,7 @@ import { main } from './main.js';
 process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
 
-process.exitCode = await main({
+void main({
   argv: process.argv.slice(2),
   cwd: process.cwd(),
   env: process.env,
@@ -17,4 +17,9 @@ process.exitCode = await main({
   stdout: process.stdout,
   stderr: process.stderr,
   exit: (code) => process.exit(code),
+}).then((code) => {
+  process.exitCode = code;
+  // Exit at once rather than let Node take the whole heap down piece by piece (about 3 ms of CPU
+  // in a run of 0.17 s), but only once every write has reached the system: none is ever cut.
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
 });

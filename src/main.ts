@@ -16,7 +16,8 @@ import { readGcloudDefaults } from './gcloud-config.js';
 import { matchTemplates, resolveOptions, UsageError, type Answers, type RawArgs } from './options.js';
 import { StdoutError, writeOut } from './output.js';
 import { detectPackageManager, PACKAGE_MANAGER_LANGUAGE } from './package-manager.js';
-import { choosePostSteps, planPostSteps, postStepLines, postStepOffer, runPostSteps } from './post/steps.js';
+import { PACKAGE_ROOT } from './package-root.js';
+import { choosePostSteps, planPostSteps, postStepLines, postStepOffer, runPostSteps, type PostStepPlan } from './post/steps.js';
 import { planFiles, renderNextSteps } from './render/plan.js';
 import { createdText, dryRunText, errorJson, resultJson, templateListJson, templateListText, type Result } from './report.js';
 import { installSignalGate, InterruptedError, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
@@ -38,7 +39,7 @@ export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_CANCELLED = 130; // as a shell reports Ctrl-C
 
-const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+const VERSION: string = JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')).version;
 
 export async function main(io: MainIO): Promise<number> {
   let interactive = false;
@@ -94,11 +95,13 @@ export async function main(io: MainIO): Promise<number> {
       await writeOut(io.stdout, options.json ? `${resultJson(result)}\n` : dryRunText(result));
       return EXIT_OK;
     }
-    const postPlan = await planPostSteps(options, io.env, { git: args.git !== false, install: args.install ?? interactive });
+    // Planned when first needed: before the write only to ask about the steps.
+    let postPlan: PostStepPlan | undefined;
+    const planPost = async () => (postPlan ??= await planPostSteps(options, io.env, { git: args.git !== false, install: args.install ?? interactive }));
     let choice = choosePostSteps(args, {}, interactive);
     // Every question comes before the write, so Ctrl-C at any of them still writes nothing.
     const askPostSteps = async () => {
-      if (ui) choice = choosePostSteps(args, await ui.askPostSteps(postStepOffer(args, postPlan), promptIO), interactive);
+      if (ui) choice = choosePostSteps(args, await ui.askPostSteps(postStepOffer(args, await planPost()), promptIO), interactive);
     };
 
     // From inspection to the end of the write the target is locked and signals are deferred.
@@ -113,7 +116,7 @@ export async function main(io: MainIO): Promise<number> {
       if (p) p.log.info(note, promptIO);
       else io.stderr.write(`create-cloudrun-app: note: ${note}\n`);
     }
-    const post = await runPostSteps(options, postPlan, choice, {
+    const post = await runPostSteps(options, await planPost(), choice, {
       env: io.env,
       ...(p ? { progress: (message) => startSpinner(p, message, io.stdout) } : { log: io.stderr }),
     });

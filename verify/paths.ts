@@ -21,5 +21,5 @@ function findRepoRoot(): string {
   }
 }
 export const REPO_ROOT = findRepoRoot();
-export const BIN = path.join(REPO_ROOT, 'bin/create-cloudrun-app.js');
+export const BIN = path.join(REPO_ROOT, 'bin/create-cloudrun-app.cjs');
 export const BUILTIN_TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');

@@ -25,8 +25,7 @@ import { CancelledError } from './cancelled.js';
 
 /**
  * The parts of clack that main() uses directly. An object of its own rather than the module's
- * namespace: re-exporting a namespace makes the bundler put a helper in a chunk of its own that
- * every run then loads.
+ * namespace: a re-exported namespace keeps every part of clack in the bundle.
  */
 export const clack = { intro: p.intro, outro: p.outro, cancel: p.cancel, note: p.note, log: p.log, spinner: p.spinner };
 

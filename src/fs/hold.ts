@@ -7,7 +7,7 @@
  */
 import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { isReserved, layoutFor, recoverAbandoned, type Layout, type Placement } from './layout.js';
+import { isReserved, layoutFor, recoverAbandoned, RESERVED_PREFIX, type Layout, type Placement } from './layout.js';
 import { newLockRecord, ownerIsGone, readLock, tryCreateLock, type LockRecord } from './lock.js';
 import { PRESERVED_ENTRIES, type TargetState } from './target.js';
 
@@ -92,7 +92,9 @@ function tryHold(target: string, displayDir: string): Hold | undefined {
   const now = lstatOrUndefined(target);
   const unchanged = before ? now !== undefined && sameFile(now, identity) && sameList(listEntries(layout.base), kept!) : now === undefined;
   if (!unchanged) return release(true), undefined;
-  const leftovers = readdirSync(layout.base).filter((entry) => entry !== path.basename(layout.lock) && isLeftover(entry, layout, target));
+  const lockName = path.basename(layout.lock);
+  const isLeftover = leftoverTest(layout, target);
+  const leftovers = readdirSync(layout.base).filter((entry) => entry !== lockName && isLeftover(entry));
   if (leftovers.length > 0) {
     release(true);
     throw new TargetError(`${leftovers.map(shown).join(', ')} was left by an interrupted run and has no lock to undo it; check it for files you need, remove it, and run again`);
@@ -119,9 +121,11 @@ function unlockedHold(target: string, state: TargetState): Hold {
   return { target, state, layout: undefined, record: newLockRecord(), verify() {}, release() {} };
 }
 
-function isLeftover(entry: string, layout: Layout, target: string): boolean {
-  if (layout.placement === 'inside') return isReserved(entry);
-  return entry.startsWith(`.${path.basename(target)}.create-cloudrun-app.`);
+/** Whether an entry of the layout's base is what an interrupted run left (worked out once, not per entry: a base may hold many). */
+function leftoverTest(layout: Layout, target: string): (entry: string) => boolean {
+  if (layout.placement === 'inside') return isReserved;
+  const prefix = `.${path.basename(target)}${RESERVED_PREFIX}`;
+  return (entry) => entry.startsWith(prefix);
 }
 
 /** Every entry of the folder except this tool's own. */

@@ -1,5 +1,5 @@
 /**
- * Test helper: a real generated project (the generator's CLI, `node bin/create-cloudrun-app.js
+ * Test helper: a real generated project (the generator's CLI, `node bin/create-cloudrun-app.cjs
  * <dir> --template <id> --type ... --yes`) holding `deploy.sh` (mode 0755), the Cloud Run YAML it
  * applies (`service.yaml` or `job.yaml`), the Dockerfile and the README, so the deploy tests
  * check exactly what users get. There is no second renderer here: the generator renders.

@@ -34,11 +34,11 @@ describe('the packed package (npm pack, then npx <tarball>)', () => {
     for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies']) expect(manifest[field], field).toBeUndefined();
     const { stdout: listing } = await exec('tar', ['-tzf', path.join(packDir, tarball)]);
     const dist = listing.split('\n').filter((file) => file.startsWith('package/dist/'));
-    expect(dist).toContain('package/dist/index.js');
+    expect(dist).toContain('package/dist/index.cjs');
     expect(dist).toContain('package/dist/THIRD-PARTY-LICENSES.txt');
-    // The entry, its chunks (the prompt library, shared code), Handlebars (a bundle of its own) and the
+    // The CLI, the bundles it requires when needed (the prompts, the manifest schema, Handlebars) and the
     // built-in templates' programs and manifests (precompiled/): nothing else, no node_modules anywhere.
-    for (const file of dist) expect(file).toMatch(/^package\/dist\/(index\.js|handlebars\.js|[\w-]+-[A-Z0-9]{8}\.js|precompiled\/[\w.-]+\.(json|sources)|THIRD-PARTY-LICENSES\.txt|precompiled\/)$/);
+    for (const file of dist) expect(file).toMatch(/^package\/dist\/((index|prompts|schema|handlebars)\.cjs|precompiled\/[\w.-]+\.(json|sources)|THIRD-PARTY-LICENSES\.txt|precompiled\/)$/);
     expect(listing).not.toMatch(/node_modules/);
   });
 

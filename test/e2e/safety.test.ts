@@ -451,7 +451,7 @@ describe('dangerous --overwrite targets are refused before anything is touched',
     const before = await snapshot(dir);
     const cwd = await tempDir();
     for (const target of [pkg, path.join(dir, 'tools')]) {
-      const result = await startBin([target, ...mini, ...VARS, '--overwrite', '--yes'], { cwd, env: { HOME: home }, bin: path.join(pkg, 'bin/create-cloudrun-app.js') }).done;
+      const result = await startBin([target, ...mini, ...VARS, '--overwrite', '--yes'], { cwd, env: { HOME: home }, bin: path.join(pkg, 'bin/create-cloudrun-app.cjs') }).done;
       expect(result.code).toBe(1); // the copied bin runs from inside the target
       expect(result.stderr).toMatch(/it contains create-cloudrun-app itself/);
     }
@@ -593,7 +593,7 @@ describe('input and output', () => {
       const dir = await world(kind);
       const before = await snapshot(dir);
       const full = openSync('/dev/full', 'w');
-      const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/create-cloudrun-app.js'), 'app', ...mini, ...VARS, ...flags, '--no-git', '--json'], {
+      const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/create-cloudrun-app.cjs'), 'app', ...mini, ...VARS, ...flags, '--no-git', '--json'], {
         cwd: dir, env: { ...process.env, HOME: home }, stdio: ['ignore', full, 'pipe'], encoding: 'utf8',
       });
       closeSync(full);
@@ -642,7 +642,7 @@ describe('Node version guard', () => {
 
   it('the guard and package.json agree on the minimum version', async () => {
     const engines = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')).engines.node as string;
-    const guard = await readFile(path.join(REPO_ROOT, 'bin/create-cloudrun-app.js'), 'utf8');
+    const guard = await readFile(path.join(REPO_ROOT, 'bin/create-cloudrun-app.cjs'), 'utf8');
     const [, major, minor] = /const NEEDED = \[(\d+), (\d+)\]/.exec(guard)!;
     expect(engines).toBe(`>=${major}.${minor}`);
   });

@@ -7,4 +7,4 @@ if (major < NEEDED[0] || (major === NEEDED[0] && minor < NEEDED[1])) {
   process.stderr.write(`create-cloudrun-app needs Node.js >= ${NEEDED.join('.')}; this is ${process.versions.node}\n`);
   process.exit(1);
 }
-import('../dist/index.js');
+require('../dist/index.cjs');
