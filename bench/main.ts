@@ -189,7 +189,7 @@ export interface Comparison {
   readonly rows: Record<string, ComparisonRow>;
 }
 
-interface ComparisonRow {
+export interface ComparisonRow {
   readonly ours: Metric;
   readonly theirs: Metric;
   /** ours / theirs: for timings, the median of the per-pair ratios. */
@@ -205,15 +205,16 @@ interface ComparisonRow {
  * (another tenant, a throttled core) hits both runs of a pair alike and cancels in its ratio, where
  * the ratio of two medians would carry it.
  */
-function pairedRow(pairs: ReadonlyArray<readonly [number, number]>, target?: { limit: number; text: string }): ComparisonRow {
+export function pairedRow(pairs: ReadonlyArray<readonly [number, number]>, target?: { limit: number; text: string }): ComparisonRow {
   const ratios = pairs.map(([ours, theirs]) => ours / theirs).sort((a, b) => a - b);
   const ratio = median(ratios);
-  const quartile = (q: number) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))]!;
+  const last = ratios.length - 1;
   return {
     ours: metric('s', pairs.map((pair) => pair[0])),
     theirs: metric('s', pairs.map((pair) => pair[1])),
     ratio,
-    ...(ratios.length > 0 ? { spread: [quartile(0.25), quartile(0.75)] as const } : {}),
+    // Nearest ranks, as far from each end: the first and third quartiles.
+    ...(ratios.length > 0 ? { spread: [ratios[Math.floor(last * 0.25)]!, ratios[Math.ceil(last * 0.75)]!] as const } : {}),
     ...(target && ratio !== null ? { target: target.text, met: ratio <= target.limit } : {}),
   };
 }

@@ -26,15 +26,18 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(/^Side by side with create-vite/m);
     expect(stdout).toMatch(/^Owned lines \(application source outside routes and tests/m);
     expect(stdout).toMatch(/^\| go-net-http\/service \| \d+ \| \d+ \| .* \| ≤ 300 (met|NOT met) \|$/m);
-    expect(stdout).toMatch(/^\| generate \(CPU\) \| [\d.]+ s \| [\d.]+ s \| ×[\d.]+ \| ≤ 1\.0× (met|NOT met) \|$/m);
+    expect(stdout).toMatch(/^\| generate \(CPU\) \| [\d.]+ s \| [\d.]+ s \| ×[\d.]+ \| ×[\d.]+ – ×[\d.]+ \| ≤ 1\.0× (met|NOT met) \|$/m);
     const latest = JSON.parse(await readFile(path.join(dir, 'latest.json'), 'utf8')) as {
       generator: Record<string, { median: number | null; runs: number[] }>;
       ownedLines: Record<string, { lines: number; files: Record<string, number> }>;
-      comparison: { rows: Record<string, { ours: { median: number }; theirs: { median: number }; ratio: number }> };
+      comparison: { rows: Record<string, { ours: { median: number; runs: number[] }; theirs: { median: number; runs: number[] }; ratio: number; spread: number[] }> };
     };
     for (const row of ['generate (CPU)', 'generate (wall)', '--help (CPU)', '--help (wall)']) {
-      const { ours, theirs, ratio } = latest.comparison.rows[row]!;
+      const { ours, theirs, ratio, spread } = latest.comparison.rows[row]!;
       expect([ours.median, theirs.median, ratio].every((n) => n > 0), row).toBe(true);
+      // One pair: its ratio, and the middle half is that one ratio.
+      expect(ratio, row).toBeCloseTo(ours.runs[0]! / theirs.runs[0]!, 9);
+      expect(spread, row).toEqual([ratio, ratio]);
     }
     // Every variant has its count, and the count is the sum of its files.
     expect(Object.keys(latest.ownedLines)).toEqual(expect.arrayContaining(['node-express/service', 'node-express/service+pnpm', 'go-net-http/job']));
