@@ -17,8 +17,8 @@ import { matchTemplates, resolveOptions, UsageError, type Answers, type RawArgs 
 import { StdoutError, writeOut } from './output.js';
 import { detectPackageManager, PACKAGE_MANAGER_LANGUAGE } from './package-manager.js';
 import { PACKAGE_ROOT } from './package-root.js';
-import { choosePostSteps, planPostSteps, postStepLines, postStepOffer, runPostSteps, type PostStepPlan } from './post/steps.js';
-import { planFiles, renderNextSteps } from './render/plan.js';
+import { choosePostSteps, planPostSteps, postStepLines, postStepOffer, runPostSteps } from './post/steps.js';
+import { nextStepLines, planFiles, renderNextSteps } from './render/plan.js';
 import { createdText, dryRunText, errorJson, resultJson, templateListJson, templateListText, type Result } from './report.js';
 import { installSignalGate, InterruptedError, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
 import { listTemplates, loadTemplate, looksLikePath, type Template } from './templates/registry.js';
@@ -87,21 +87,22 @@ export async function main(io: MainIO): Promise<number> {
     // Needed by --overwrite, and to keep the interactive question from being asked; only then worked out.
     const refusal = options.overwrite || ui ? overwriteRefusal(options.targetDir, guardContext(io.cwd, io.env)) : undefined;
     if (refusal && options.overwrite) throw new UsageError(refusal);
+    // Every text of the template (files, next steps, install commands) is rendered before anything
+    // is written, so that a template that does not render fails with nothing written, dry run or not.
     const files = await planFiles(options);
+    const steps = await renderNextSteps(options);
+    const postPlan = await planPostSteps(options, io.env, { git: args.git !== false, install: args.install ?? interactive });
     if (options.dryRun) {
       const problem = targetProblem(await inspectTarget(options.targetDir), options.overwrite, options.displayDir);
       if (problem) throw new UsageError(problem);
-      const result: Result = { options, files, nextSteps: await renderNextSteps(options) };
+      const result: Result = { options, files, nextSteps: nextStepLines(options.displayDir, steps) };
       await writeOut(io.stdout, options.json ? `${resultJson(result)}\n` : dryRunText(result));
       return EXIT_OK;
     }
-    // Planned when first needed: before the write only to ask about the steps.
-    let postPlan: PostStepPlan | undefined;
-    const planPost = async () => (postPlan ??= await planPostSteps(options, io.env, { git: args.git !== false, install: args.install ?? interactive }));
     let choice = choosePostSteps(args, {}, interactive);
     // Every question comes before the write, so Ctrl-C at any of them still writes nothing.
     const askPostSteps = async () => {
-      if (ui) choice = choosePostSteps(args, await ui.askPostSteps(postStepOffer(args, await planPost()), promptIO), interactive);
+      if (ui) choice = choosePostSteps(args, await ui.askPostSteps(postStepOffer(args, postPlan), promptIO), interactive);
     };
 
     // From inspection to the end of the write the target is locked and signals are deferred.
@@ -116,12 +117,12 @@ export async function main(io: MainIO): Promise<number> {
       if (p) p.log.info(note, promptIO);
       else io.stderr.write(`create-cloudrun-app: note: ${note}\n`);
     }
-    const post = await runPostSteps(options, await planPost(), choice, {
+    const post = await runPostSteps(options, postPlan, choice, {
       env: io.env,
       ...(p ? { progress: (message) => startSpinner(p, message, io.stdout) } : { log: io.stderr }),
     });
     const installed = post.install.status === 'done';
-    const result: Result = { options, files, post, choice, nextSteps: await renderNextSteps(options, installed ? [] : post.install.commands) };
+    const result: Result = { options, files, post, choice, nextSteps: nextStepLines(options.displayDir, steps, installed ? [] : post.install.commands) };
     if (options.json) await writeOut(io.stdout, `${resultJson(result)}\n`);
     else if (p) {
       for (const line of postStepLines(post, choice)) p.log.info(line, promptIO);

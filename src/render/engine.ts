@@ -228,7 +228,7 @@ async function handlebarsRenderer(partials: readonly PartialFile[]): Promise<Ren
     try {
       partial = compile(utf8Text(bytes, file));
     } catch (error) {
-      throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
+      throw new TemplateFileError(`${file}: ${(error as Error).message.split('\n')[0]}`);
     }
     engine.registerPartial(name, partial);
   }
@@ -236,7 +236,8 @@ async function handlebarsRenderer(partials: readonly PartialFile[]): Promise<Ren
     try {
       return compile(source)(context);
     } catch (error) {
-      throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
+      // Strict mode names the object it looked in, which for the context says nothing.
+      throw new TemplateFileError(`${file}: ${(error as Error).message.split('\n')[0]!.replace(' in [object Object]', '')}`);
     }
   };
 }

@@ -132,16 +132,17 @@ function listTemplateFiles(root: string, relative = '', files: string[] = []): s
   return files;
 }
 
-/**
- * The manifest's next steps, rendered with the project's context, after a `cd` into it and the
- * install commands still to run (none when the generator installed the dependencies).
- */
-export async function renderNextSteps(options: PlanInput & Pick<Options, 'displayDir'>, installSteps: readonly string[] = []): Promise<string[]> {
+/** The manifest's next steps, rendered with the project's context. */
+export async function renderNextSteps(options: PlanInput): Promise<string[]> {
   const workload = workloadOf(options.template, options.type);
   const render = await createRenderer([], workload.layers.map((layer) => layer.dir));
   const context = renderContext(options);
-  const steps = await Promise.all(workload.nextSteps.map((step, index) => render.text(step, context, `${workload.manifestName} nextSteps[${index}]`)));
-  return options.displayDir === '.' ? [...installSteps, ...steps] : [`cd ${shellWord(options.displayDir)}`, ...installSteps, ...steps];
+  return Promise.all(workload.nextSteps.map((step, index) => render.text(step, context, `${workload.manifestName} nextSteps[${index}]`)));
+}
+
+/** The next steps as shown: a `cd` into the project, the install commands still to run (none when the generator installed the dependencies), then the manifest's steps. */
+export function nextStepLines(displayDir: string, steps: readonly string[], installSteps: readonly string[] = []): string[] {
+  return displayDir === '.' ? [...installSteps, ...steps] : [`cd ${shellWord(displayDir)}`, ...installSteps, ...steps];
 }
 
 /** Whether rendered bytes are only whitespace (as String.prototype.trim counts it); decoded only when no visible ASCII character settles it. */

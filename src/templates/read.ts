@@ -10,6 +10,7 @@ import path from 'node:path';
 /** Folders that belong to a template's version control or tooling, never to a project. */
 export const IGNORED_NAMES: ReadonlySet<string> = new Set(['.git', '.hg', '.svn', 'node_modules']);
 
+/** A template's file or text that cannot be read or rendered: the template's fault, not the run's. */
 export class TemplateFileError extends Error {
   override name = 'TemplateFileError';
 }

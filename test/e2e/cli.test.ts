@@ -182,6 +182,25 @@ describe('bad input: one line on stderr, non-zero, nothing written', () => {
     expect(second.stderr).toMatch(/broken\/template\.json: name: .*; types\.0: /);
     await expect(lstat(path.join(dir, 'out'))).rejects.toThrow(/ENOENT/);
   });
+  it.each([
+    ['install', { install: ['sh {{nosuch}}'] }, /\S+\/template\.json install\[0\]: "nosuch" not defined - 1:5/],
+    ['nextSteps', { nextSteps: ['./run.sh {{nosuch}}'] }, /\S+\/template\.json nextSteps\[0\]: "nosuch" not defined - 1:11/],
+  ])('a template whose %s does not render is refused before anything is written, dry run or not', async (_field, change, message) => {
+    const dir = await tempDir();
+    const broken = path.join(dir, 'broken');
+    await cp(MINI_TEMPLATE_DIR, broken, { recursive: true });
+    const manifestFile = path.join(broken, 'template.json');
+    await writeFile(manifestFile, JSON.stringify({ ...JSON.parse(await readFile(manifestFile, 'utf8')), ...change }));
+    for (const flags of [['--yes', '--no-git'], ['--yes', '--dry-run']]) {
+      const { code, stdout, stderr } = await runBin(['out', '--template', broken, ...flags], { cwd: dir });
+      expect([code, stdout], flags.join(' ')).toEqual([1, '']);
+      expect(stderr, flags.join(' ')).toMatch(new RegExp(`^create-cloudrun-app: error: ${message.source}\n$`));
+      await expect(lstat(path.join(dir, 'out'))).rejects.toThrow(/ENOENT/);
+    }
+    const json = await runBin(['out', '--template', broken, '--yes', '--no-git', '--json'], { cwd: dir });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'template' } });
+  });
   it('a template that names a path outside the target (..) is refused', async () => {
     const dir = await tempDir();
     const escaping = path.join(dir, 'escaping');

@@ -70,7 +70,7 @@ describe('layers', () => {
     });
     expect(other.language?.dir).toBe(python.language!.dir); // the built-in layer of its language
     expect(serialise(await plan(other, 'job'))).toEqual(serialise(await plan(python, 'job')));
-    expect(await renderNextSteps({ template: other, type: 'job', name: 'demo', region: 'us-central1', project: '', vars: {}, displayDir: 'demo' })).toContain('LOG_FORMAT=pretty python main.py');
+    expect(await renderNextSteps({ template: other, type: 'job', name: 'demo', region: 'us-central1', project: '', vars: {} })).toContain('LOG_FORMAT=pretty python main.py');
     // ...while its service takes the template's files and partials over the language's.
     const service = await plan(other, 'service');
     expect(text(service, 'README.md')).toBe('# demo: the template README\n');

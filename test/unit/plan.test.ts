@@ -2,7 +2,7 @@ import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isContainedPath, outputPath } from '../../src/render/paths.js';
-import { planFiles, renderNextSteps } from '../../src/render/plan.js';
+import { nextStepLines, planFiles, renderNextSteps } from '../../src/render/plan.js';
 import { loadTemplate } from '../../src/templates/registry.js';
 import { MINI_TEMPLATE_DIR, tempDir } from '../support/generator.js';
 
@@ -93,11 +93,14 @@ describe('planFiles', () => {
     expect((await planFiles(input({ template: await loadTemplate(dir) }))).map((f) => f.path)).toContain('shared.txt');
     expect(await planFiles(input({ template, type: 'job' }))).not.toHaveLength(0);
   });
-  it('next steps start with cd into the project and are rendered', async () => {
-    expect(await renderNextSteps({ ...input(), displayDir: 'my dir' })).toEqual([`cd 'my dir'`, './run.sh demo']);
-    expect(await renderNextSteps({ ...input(), displayDir: '.' })).toEqual(['./run.sh demo']);
-    expect((await renderNextSteps({ ...input(), displayDir: '-foo' }))[0]).toBe('cd ./-foo'); // never read as an option
-    expect((await renderNextSteps({ ...input(), displayDir: "-it's" }))[0]).toBe("cd './-it'\\''s'");
+  it('next steps start with cd into the project, then the install commands left, and are rendered', async () => {
+    const steps = await renderNextSteps(input());
+    expect(steps).toEqual(['./run.sh demo']);
+    expect(nextStepLines('my dir', steps)).toEqual([`cd 'my dir'`, './run.sh demo']);
+    expect(nextStepLines('.', steps)).toEqual(['./run.sh demo']);
+    expect(nextStepLines('-foo', steps)[0]).toBe('cd ./-foo'); // never read as an option
+    expect(nextStepLines("-it's", steps)[0]).toBe("cd './-it'\\''s'");
+    expect(nextStepLines('app', steps, ['npm install'])).toEqual(['cd app', 'npm install', './run.sh demo']);
   });
 });
 
